@@ -1,0 +1,40 @@
+// Slows down password guessing per client IP and per account without letting an attacker
+// lock a victim out for long: lockouts are keyed by account+IP, the account-wide limit is
+// 10x higher, and every block ends after at most max_lockout_seconds.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace hub::core {
+
+struct ThrottleSettings {
+    int accountFailures = 10;  ///< per account and IP, per window
+    int ipFailures = 50;       ///< per IP, per window
+    int windowSeconds = 900;
+    int maxLockoutSeconds = 900;
+};
+
+class LoginThrottle {
+public:
+    explicit LoginThrottle(const ThrottleSettings& s);
+
+    /// Seconds the caller must wait before trying, 0 when allowed.
+    int retryAfter(const std::string& username, const std::string& ip);
+    void recordFailure(const std::string& username, const std::string& ip);
+    void recordSuccess(const std::string& username, const std::string& ip);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    int waitFor(const std::string& key, int limit, Clock::time_point now);
+    void prune(std::deque<Clock::time_point>& q, Clock::time_point now);
+
+    ThrottleSettings s_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
+};
+
+}  // namespace hub::core

@@ -1,0 +1,173 @@
+#include "http/CoreRequestContext.h"
+
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
+
+namespace hub::core {
+
+CoreRequestContext::CoreRequestContext(Poco::Net::HTTPServerRequest& request,
+                                       Poco::Net::HTTPServerResponse& response,
+                                       std::string requestId, std::string path)
+    : request_(request),
+      response_(response),
+      requestId_(std::move(requestId)),
+      method_(request.getMethod()),
+      path_(std::move(path)) {}
+
+CoreRequestContext::~CoreRequestContext() = default;
+
+void CoreRequestContext::setRoute(std::map<std::string, std::string> params, BodyLimits limits) {
+    params_ = std::move(params);
+    limits_ = limits;
+}
+
+void CoreRequestContext::addBaseHeader(const std::string& name, const std::string& value) {
+    baseHeaders_.emplace_back(name, value);
+}
+
+std::string CoreRequestContext::pathParam(const std::string& name) const {
+    auto it = params_.find(name);
+    return it == params_.end() ? std::string() : it->second;
+}
+
+void CoreRequestContext::ensureQueryParsed() const {
+    if (queryParsed_) return;
+    queryParsed_ = true;
+    try {
+        Poco::URI uri(request_.getURI());
+        query_ = uri.getQueryParameters();
+    } catch (const Poco::Exception&) {
+        throw sdk::BadRequest("Malformed query string", "bad_query");
+    }
+    for (const auto& [k, v] : query_) {
+        for (unsigned char c : k + v) {
+            if (c < 0x20 && c != '\t') throw sdk::BadRequest("Control characters in query string", "bad_query");
+        }
+    }
+}
+
+std::optional<std::string> CoreRequestContext::query(const std::string& name) const {
+    ensureQueryParsed();
+    for (const auto& [k, v] : query_) {
+        if (k == name) return v;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> CoreRequestContext::queryParams() const {
+    ensureQueryParsed();
+    return query_;
+}
+
+std::optional<std::string> CoreRequestContext::header(const std::string& name) const {
+    auto it = request_.find(name);
+    if (it == request_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string CoreRequestContext::clientAddress() const {
+    return request_.clientAddress().host().toString();
+}
+
+std::optional<int64_t> CoreRequestContext::contentLength() const {
+    if (!request_.hasContentLength()) return std::nullopt;
+    return request_.getContentLength64();
+}
+
+std::string CoreRequestContext::contentType() const {
+    return request_.has("Content-Type") ? request_.getContentType() : std::string();
+}
+
+std::istream& CoreRequestContext::bodyStream() {
+    if (!bodyStream_) {
+        auto cl = contentLength();
+        if (cl && static_cast<uint64_t>(*cl) > limits_.maxBytes) {
+            throw sdk::PayloadTooLarge("Request body is larger than the limit of " +
+                                       std::to_string(limits_.maxBytes) + " bytes");
+        }
+        bodyBuf_ = std::make_unique<BodyStreamBuf>(request_.stream(), limits_);
+        bodyStream_ = std::make_unique<std::istream>(bodyBuf_.get());
+        // Let limit/deadline errors thrown inside the streambuf reach the caller.
+        bodyStream_->exceptions(std::ios::badbit);
+    }
+    return *bodyStream_;
+}
+
+const std::string& CoreRequestContext::body() {
+    if (bodyLoaded_) return body_;
+    std::istream& in = bodyStream();
+    char buf[16384];
+    while (true) {
+        in.read(buf, sizeof buf);
+        std::streamsize n = in.gcount();
+        if (n > 0) body_.append(buf, static_cast<std::size_t>(n));
+        if (!in) break;
+    }
+    auto cl = contentLength();
+    if (cl && static_cast<int64_t>(body_.size()) != *cl) {
+        throw sdk::BadRequest("The request body is shorter than its Content-Length", "incomplete_body");
+    }
+    bodyLoaded_ = true;
+    return body_;
+}
+
+bool CoreRequestContext::bodyConsumed() const {
+    bool hasBody = request_.getChunkedTransferEncoding() ||
+                   (request_.hasContentLength() && request_.getContentLength64() > 0);
+    if (!hasBody) return true;
+    return bodyBuf_ && bodyBuf_->finished();
+}
+
+Poco::JSON::Object::Ptr CoreRequestContext::jsonBody() { return sdk::json::parseStrictObject(body()); }
+
+void CoreRequestContext::setHeader(const std::string& name, const std::string& value) {
+    if (name.find_first_of("\r\n") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
+        throw std::invalid_argument("header contains CR/LF");
+    }
+    headers_.emplace_back(name, value);
+}
+
+void CoreRequestContext::prepareResponse(int status) {
+    if (status_ != 0) {
+        throw std::logic_error("response already sent");
+    }
+    status_ = status;
+    response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    for (const auto& [k, v] : baseHeaders_) response_.set(k, v);
+    for (const auto& [k, v] : headers_) response_.set(k, v);
+    // An unread body would be parsed as the next request: close instead.
+    if (forceClose_ || !bodyConsumed()) response_.setKeepAlive(false);
+}
+
+void CoreRequestContext::respond(int status, const std::string& contentType, const std::string& body) {
+    prepareResponse(status);
+    response_.setContentType(contentType);
+    response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    try {
+        response_.sendBuffer(body.data(), body.size());
+        if (method_ != "HEAD") bytesSent_ = body.size();
+    } catch (const Poco::Exception&) {
+        // Client went away; nothing left to do for this request.
+    }
+}
+
+void CoreRequestContext::respondJson(int status, const Poco::Dynamic::Var& body) {
+    respond(status, "application/json", sdk::json::stringify(body));
+}
+
+std::ostream& CoreRequestContext::beginStream(int status, const std::string& contentType) {
+    prepareResponse(status);
+    response_.setContentType(contentType);
+    response_.setChunkedTransferEncoding(true);
+    stream_ = &response_.send();
+    return *stream_;
+}
+
+bool CoreRequestContext::clientGone() const { return stream_ != nullptr && !stream_->good(); }
+
+}  // namespace hub::core

@@ -1,0 +1,91 @@
+// The core's implementations of SDK services: clock, event bus, tool registry, service
+// registry and the local-disk blob store.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <Poco/Logger.h>
+
+#include "hub/sdk/Registrar.h"
+#include "hub/sdk/ServiceRegistry.h"
+#include "hub/sdk/services/IBlobStore.h"
+#include "hub/sdk/services/IClock.h"
+#include "hub/sdk/services/IEventBus.h"
+#include "hub/sdk/services/IToolRegistry.h"
+
+namespace hub::core {
+
+class SystemClock : public sdk::IClock {
+public:
+    int64_t nowMicros() const override;
+};
+
+/// Synchronous in-process pub/sub. Subscriptions are added before serving and removed per
+/// owner at shutdown.
+class EventBus : public sdk::IEventBus {
+public:
+    explicit EventBus(Poco::Logger& logger) : logger_(logger) {}
+    void publish(const std::string& topic, const Poco::JSON::Object::Ptr& payload) override;
+    void subscribe(const std::string& owner, const std::string& topic, sdk::EventHandler handler);
+    void removeOwner(const std::string& owner);
+
+private:
+    struct Subscription {
+        std::string owner;
+        std::string topic;
+        sdk::EventHandler handler;
+    };
+    Poco::Logger& logger_;
+    std::shared_mutex mutex_;
+    std::vector<Subscription> subs_;
+};
+
+class ToolRegistry : public sdk::IToolRegistry {
+public:
+    /// Throws std::runtime_error on a duplicate name.
+    void add(sdk::ToolSpec spec, const std::string& owner);
+    void removeOwner(const std::string& owner);
+    std::vector<const sdk::ToolSpec*> list() const override;
+    const sdk::ToolSpec* find(const std::string& name) const override;
+
+private:
+    std::vector<std::pair<std::string, std::unique_ptr<sdk::ToolSpec>>> tools_;
+};
+
+class ServiceRegistryImpl : public sdk::ServiceRegistry {
+public:
+    /// Throws std::runtime_error if `id` is already provided.
+    void add(const std::string& id, std::shared_ptr<void> service, const std::string& owner);
+    void removeOwner(const std::string& owner);
+    std::shared_ptr<void> findRaw(const std::string& id) const override;
+    std::vector<std::string> ids() const override;
+    std::string ownerOf(const std::string& id) const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::pair<std::string, std::shared_ptr<void>>> services_;
+};
+
+/// Blobs as files `<root>/<id[0:2]>/<id>`; written to a temp file, fsynced, renamed, and the
+/// directory fsynced, so a returned put() survives a crash.
+class LocalBlobStore : public sdk::IBlobStore {
+public:
+    explicit LocalBlobStore(std::string root);
+    sdk::BlobInfo put(std::istream& in, uint64_t maxBytes) override;
+    std::unique_ptr<std::istream> open(const std::string& id) const override;
+    std::optional<sdk::BlobInfo> stat(const std::string& id) const override;
+    bool remove(const std::string& id) override;
+    /// Removes temp files left by a crash.
+    void sweepTemp();
+
+private:
+    std::string pathFor(const std::string& id) const;
+    std::string root_;
+};
+
+}  // namespace hub::core

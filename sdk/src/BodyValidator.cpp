@@ -1,0 +1,171 @@
+#include "hub/sdk/BodyValidator.h"
+
+#include <cmath>
+#include <limits>
+
+#include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
+
+namespace hub {
+namespace sdk {
+inline namespace v1 {
+namespace {
+
+bool isInteger(const Poco::Dynamic::Var& v) {
+    return v.isInteger() && !v.isBoolean();
+}
+
+}  // namespace
+
+BodyValidator::BodyValidator(Poco::JSON::Object::Ptr body)
+    : body_(std::move(body)), errors_(json::array()) {}
+BodyValidator::~BodyValidator() = default;
+
+bool BodyValidator::has(const std::string& field) const {
+    return body_->has(field) && !body_->isNull(field);
+}
+
+void BodyValidator::fail(const std::string& field, const std::string& type,
+                         const std::string& message) {
+    auto item = json::object();
+    item->set("type", type);
+    auto loc = json::array();
+    loc->add("body");
+    loc->add(field);
+    item->set("loc", loc);
+    item->set("msg", message);
+    item->set("input", body_->has(field) ? body_->get(field) : Poco::Dynamic::Var(body_));
+    errors_->add(item);
+}
+
+std::string BodyValidator::requiredString(const std::string& field, std::size_t maxLength) {
+    if (!body_->has(field)) {
+        fail(field, "missing", "Field required");
+        return {};
+    }
+    auto v = body_->get(field);
+    if (!v.isString()) {
+        fail(field, "string_type", "Input should be a valid string");
+        return {};
+    }
+    std::string s = v.convert<std::string>();
+    if (s.size() > maxLength) {
+        fail(field, "string_too_long",
+             "String should have at most " + std::to_string(maxLength) + " bytes");
+        return {};
+    }
+    return s;
+}
+
+std::optional<std::string> BodyValidator::optionalString(const std::string& field,
+                                                         std::size_t maxLength) {
+    if (!has(field)) {
+        return std::nullopt;
+    }
+    auto s = requiredString(field, maxLength);
+    return s;
+}
+
+int64_t BodyValidator::requiredInt(const std::string& field, int64_t min, int64_t max) {
+    if (!body_->has(field)) {
+        fail(field, "missing", "Field required");
+        return 0;
+    }
+    auto r = optionalInt(field, min, max);
+    if (!r && body_->isNull(field)) {
+        fail(field, "int_type", "Input should be a valid integer");
+    }
+    return r.value_or(0);
+}
+
+std::optional<int64_t> BodyValidator::optionalInt(const std::string& field, int64_t min,
+                                                  int64_t max) {
+    if (!has(field)) {
+        return std::nullopt;
+    }
+    auto v = body_->get(field);
+    int64_t n = 0;
+    if (isInteger(v)) {
+        n = v.convert<int64_t>();
+    } else if (v.isNumeric() && !v.isBoolean()) {
+        double d = v.convert<double>();
+        if (std::floor(d) != d || std::fabs(d) > 9.0e15) {
+            fail(field, "int_from_float", "Input should be a valid integer");
+            return std::nullopt;
+        }
+        n = static_cast<int64_t>(d);
+    } else {
+        fail(field, "int_type", "Input should be a valid integer");
+        return std::nullopt;
+    }
+    if (n < min || n > max) {
+        fail(field, "range",
+             "Input should be between " + std::to_string(min) + " and " + std::to_string(max));
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<double> BodyValidator::optionalNumber(const std::string& field) {
+    if (!has(field)) {
+        return std::nullopt;
+    }
+    auto v = body_->get(field);
+    if (!v.isNumeric() || v.isBoolean()) {
+        fail(field, "float_type", "Input should be a valid number");
+        return std::nullopt;
+    }
+    return v.convert<double>();
+}
+
+std::optional<bool> BodyValidator::optionalBool(const std::string& field) {
+    if (!has(field)) {
+        return std::nullopt;
+    }
+    auto v = body_->get(field);
+    if (!v.isBoolean()) {
+        fail(field, "bool_type", "Input should be a valid boolean");
+        return std::nullopt;
+    }
+    return v.convert<bool>();
+}
+
+Poco::JSON::Array::Ptr BodyValidator::optionalArray(const std::string& field) {
+    if (!has(field)) {
+        return nullptr;
+    }
+    auto v = body_->get(field);
+    if (v.type() != typeid(Poco::JSON::Array::Ptr)) {
+        fail(field, "list_type", "Input should be a valid list");
+        return nullptr;
+    }
+    return v.extract<Poco::JSON::Array::Ptr>();
+}
+
+Poco::JSON::Object::Ptr BodyValidator::optionalObject(const std::string& field) {
+    if (!has(field)) {
+        return nullptr;
+    }
+    auto v = body_->get(field);
+    if (v.type() != typeid(Poco::JSON::Object::Ptr)) {
+        fail(field, "dict_type", "Input should be a valid dictionary");
+        return nullptr;
+    }
+    return v.extract<Poco::JSON::Object::Ptr>();
+}
+
+void BodyValidator::finish() const {
+    if (errors_->size() == 0) {
+        return;
+    }
+    auto first = errors_->getObject(0);
+    auto loc = first->getArray("loc");
+    std::string field = loc->size() > 1 ? loc->getElement<std::string>(1) : "body";
+    ValidationError e(field + ": " + first->getValue<std::string>("msg"));
+    e.withDetail(errors_);
+    throw e;
+}
+
+}  // namespace v1
+}  // namespace sdk
+}  // namespace hub
