@@ -1,0 +1,2 @@
+#include "ManualDescriptor.h"
+HUB_TEST_DESCRIPTOR("dupname", HUB_SDK_ABI_MAJOR, HUB_SDK_ABI_MINOR, HUB_SDK_BUILD_SIGNATURE)

@@ -1,0 +1,2 @@
+#include "ManualDescriptor.h"
+HUB_TEST_DESCRIPTOR("newer_minor", HUB_SDK_ABI_MAJOR, HUB_SDK_ABI_MINOR + 1, HUB_SDK_BUILD_SIGNATURE)
