@@ -4,6 +4,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <Poco/Crypto/ECKey.h>
+#include <Poco/Crypto/RSAKey.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
 #include <Poco/String.h>
@@ -336,6 +338,44 @@ TEST_F(AuthFlowTest, LegacyApiCredentialsCreateAnAdminAccount) {
     EXPECT_EQ(forbidden.status, 403);
     EXPECT_EQ(forbidden.errorCode(), "admin_required");
     EXPECT_EQ(server_.get("/api/v1/admin/plugins").status, 401);
+}
+
+TEST_F(AuthFlowTest, AsymmetricAlgorithmsWorkAndRefuseKeyConfusion) {
+    for (const std::string alg : {"ES256", "RS256"}) {
+        ServerProcess server;
+        std::string priv = server.dataDir() + "/jwt-" + alg + ".key";
+        std::string pub = server.dataDir() + "/jwt-" + alg + ".pub";
+        if (alg == "ES256") {
+            Poco::Crypto::ECKey key("prime256v1");
+            key.save(pub, priv);
+        } else {
+            Poco::Crypto::RSAKey key(Poco::Crypto::RSAKey::KL_2048, Poco::Crypto::RSAKey::EXP_LARGE);
+            key.save(pub, priv);
+        }
+        ASSERT_TRUE(server.start({"--set", "logging.access_log=false", "--set", "auth.jwt.algorithm=" + alg, "--set",
+                                  "auth.jwt.private_key_file=" + priv, "--set", "auth.jwt.public_key_file=" + pub, "--set",
+                                  "auth.password.argon2_memory_kib=8192", "--set", "auth.password.argon2_iterations=1"}))
+            << server.stderrText();
+        ASSERT_EQ(server.registerUser("asym").status, 201);
+        std::string token = server.login("asym");
+        ASSERT_FALSE(token.empty()) << alg;
+        EXPECT_EQ(server.get("/api/v1/auth/users/me", ServerProcess::bearer(token)).status, 200) << alg;
+        // RS256/ES256 public key used as an HS256 secret (RFC 8725 key confusion) is refused.
+        std::ifstream in(pub);
+        std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        Poco::JWT::Token t;
+        t.setType("JWT");
+        t.payload().set("sub", server.get("/api/v1/auth/users/me", ServerProcess::bearer(token)).object()->getValue<std::string>("id"));
+        t.payload().set("iss", std::string("hub"));
+        t.payload().set("aud", std::string("hub-api"));
+        t.payload().set("typ", std::string("access"));
+        t.payload().set("exp", static_cast<Poco::Int64>(::time(nullptr) + 600));
+        Poco::JWT::Signer hs(pem);
+        std::string confused = hs.sign(t, "HS256");
+        auto r = server.get("/api/v1/auth/users/me", ServerProcess::bearer(confused));
+        EXPECT_EQ(r.status, 401) << alg;
+        EXPECT_EQ(r.detail(), "Invalid authentication token");
+    }
 }
 
 }  // namespace

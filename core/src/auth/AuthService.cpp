@@ -83,8 +83,10 @@ std::optional<UserRecord> AuthService::queryUser(const std::string& where,
                                                  const std::string& value) const {
     std::vector<UserRow> rows;
     std::string v = value;
-    Poco::Data::Session s = const_cast<Database&>(db_).session();
-    s << std::string(kUserColumns) + where, use(v), into(rows), now;
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kUserColumns) + where, use(v), into(rows), now;
+    });
     if (rows.empty()) return std::nullopt;
     return fromRow(rows.front());
 }
@@ -100,8 +102,10 @@ std::optional<UserRecord> AuthService::userById(const std::string& id) const {
 
 std::vector<UserRecord> AuthService::listUsers() const {
     std::vector<UserRow> rows;
-    Poco::Data::Session s = const_cast<Database&>(db_).session();
-    s << std::string(kUserColumns) + "ORDER BY created_at, username", into(rows), now;
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kUserColumns) + "ORDER BY created_at, username", into(rows), now;
+    });
     std::vector<UserRecord> out;
     for (const auto& r : rows) out.push_back(fromRow(r));
     return out;
@@ -271,12 +275,12 @@ sdk::AuthContext AuthService::authenticateBearer(const std::string& token) {
     }
     using Row = Poco::Tuple<std::string, std::string, Poco::Int64, std::string, std::string>;
     std::vector<Row> rows;
-    {
-        Poco::Data::Session s = db_.session();
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
         s << "SELECT CAST(s.id AS TEXT), CAST(s.user_id AS TEXT), s.expires_at, u.username, u.role "
              "FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
             use(hash), into(rows), now;
-    }
+    });
     if (rows.empty() || rows[0].get<2>() <= nowUs || rows[0].get<1>() != claims->subject) {
         throw sdk::Unauthorized("Session expired or invalid", "session_invalid");
     }

@@ -122,7 +122,7 @@ DatabaseUrl DatabaseUrl::parse(const std::string& raw, int connectTimeoutSeconds
     return out;
 }
 
-Database::Database(const DatabaseUrl& url, const DatabaseOptions& o) : url_(url) {
+Database::Database(const DatabaseUrl& url, const DatabaseOptions& o) : url_(url), poolMax_(o.poolMax) {
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::PostgreSQL::Connector::registerConnector();
     if (url_.dialect == sdk::Dialect::SQLite) {
@@ -192,27 +192,16 @@ bool Database::isUniqueViolation(const std::exception& e) const {
            m.find("duplicate key value") != std::string::npos || m.find("23505") != std::string::npos;
 }
 
-void Database::withTransaction(const std::function<void(Poco::Data::Session&)>& fn) {
-    for (int attempt = 0;; ++attempt) {
-        Poco::Data::Session s = session();
-        bool begun = false;
+void Database::retryingLostConnections(const std::function<void()>& attempt) {
+    for (int tries = 0;; ++tries) {
         try {
-            s << (url_.dialect == sdk::Dialect::SQLite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
-            begun = true;
-            fn(s);
-            s << "COMMIT", now;
+            attempt();
             return;
         } catch (const sdk::Error&) {
-            if (begun) {
-                try { s << "ROLLBACK", now; } catch (...) {}
-            }
             throw;
         } catch (const std::exception& e) {
-            if (begun) {
-                try { s << "ROLLBACK", now; } catch (...) {}
-            }
-            if (url_.dialect == sdk::Dialect::PostgreSQL && attempt == 0 && isConnectionLost(e)) {
-                continue;  // a pooled connection killed by a server restart: one retry
+            if (url_.dialect == sdk::Dialect::PostgreSQL && tries <= poolMax_ && isConnectionLost(e)) {
+                continue;
             }
             if (isBusy(e)) {
                 throw sdk::Unavailable("The database is busy; try again", "database_busy")
@@ -227,11 +216,38 @@ void Database::withTransaction(const std::function<void(Poco::Data::Session&)>& 
     }
 }
 
+void Database::withTransaction(const std::function<void(Poco::Data::Session&)>& fn) {
+    retryingLostConnections([&] {
+        Poco::Data::Session s = session();
+        bool begun = false;
+        try {
+            s << (url_.dialect == sdk::Dialect::SQLite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
+            begun = true;
+            fn(s);
+            s << "COMMIT", now;
+        } catch (...) {
+            if (begun) {
+                try {
+                    s << "ROLLBACK", now;
+                } catch (...) {
+                }
+            }
+            throw;
+        }
+    });
+}
+
+void Database::withSession(const std::function<void(Poco::Data::Session&)>& fn) {
+    retryingLostConnections([&] {
+        Poco::Data::Session s = session();
+        fn(s);
+    });
+}
+
 bool Database::ping() {
     try {
-        Poco::Data::Session s = pool_->get();
         int one = 0;
-        s << "SELECT 1", into(one), now;
+        withSession([&](Poco::Data::Session& s) { s << "SELECT 1", into(one), now; });
         return one == 1;
     } catch (...) {
         return false;

@@ -37,6 +37,7 @@ public:
     sdk::Dialect dialect() const override { return url_.dialect; }
     Poco::Data::Session session() override;
     void withTransaction(const std::function<void(Poco::Data::Session&)>& fn) override;
+    void withSession(const std::function<void(Poco::Data::Session&)>& fn) override;
     bool isUniqueViolation(const std::exception& e) const override;
 
     /// SELECT 1; false when the database is unreachable.
@@ -50,7 +51,12 @@ public:
     static bool isBusy(const std::exception& e);
 
 private:
+    /// Runs `attempt` until it succeeds, retrying only lost PostgreSQL connections (every
+    /// idle pooled connection may be dead after a server restart, so up to pool_max + 1).
+    void retryingLostConnections(const std::function<void()>& attempt);
+
     DatabaseUrl url_;
+    int poolMax_ = 32;
     std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
 

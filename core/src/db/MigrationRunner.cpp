@@ -63,16 +63,17 @@ std::vector<std::string> MigrationRunner::splitStatements(const std::string& sql
 std::string MigrationRunner::checksum(const std::string& sql) { return crypto::sha256Hex(sql); }
 
 void MigrationRunner::ensureTable() {
-    Poco::Data::Session s = db_.session();
-    s << kCreateTable, now;
+    db_.withSession([](Poco::Data::Session& s) { s << kCreateTable, now; });
 }
 
 int MigrationRunner::pending(const std::string& owner,
                              const std::vector<sdk::Migration>& migrations) {
-    Poco::Data::Session s = db_.session();
     std::vector<int> versions;
     std::string o = owner;
-    s << "SELECT version FROM hub_migrations WHERE owner = $1", use(o), into(versions), now;
+    db_.withSession([&](Poco::Data::Session& s) {
+        versions.clear();
+        s << "SELECT version FROM hub_migrations WHERE owner = $1", use(o), into(versions), now;
+    });
     std::set<int> applied(versions.begin(), versions.end());
     int n = 0;
     for (const auto& m : migrations) {

@@ -30,9 +30,16 @@ public:
     /**
      * Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE, so read-then-write is safe
      * under concurrency). Commits when `fn` returns, rolls back when it throws and
-     * rethrows. On PostgreSQL a connection dropped by a server restart is retried once.
+     * rethrows. On PostgreSQL a connection dropped by a server restart is discarded and the
+     * transaction retried on a fresh connection.
      */
     virtual void withTransaction(const std::function<void(Poco::Data::Session&)>& fn) = 0;
+    /**
+     * Runs `fn` with a pooled session outside a transaction (reads). Connections dropped by a
+     * PostgreSQL restart are discarded and `fn` is retried on a fresh one; a busy or
+     * unreachable database becomes Unavailable (503).
+     */
+    virtual void withSession(const std::function<void(Poco::Data::Session&)>& fn) = 0;
     /// True when `e` is a UNIQUE constraint violation on either dialect.
     virtual bool isUniqueViolation(const std::exception& e) const = 0;
 };
