@@ -20,17 +20,47 @@ namespace {
 
 /// POCO keeps the last of duplicate keys silently; a pre-check and the final parse could then
 /// disagree (`{"alg":"HS256","alg":"none"}`), so duplicates are refused while parsing.
+/// POCO's ParseHandler also throws on a top-level scalar ("Attempt to set value on an empty
+/// stack"), which is valid JSON (RFC 8259): it is kept here instead.
 class StrictHandler : public Poco::JSON::ParseHandler {
 public:
     StrictHandler() : Poco::JSON::ParseHandler(true) {}
 
     void startObject() override {
         keys_.emplace_back();
+        ++open_;
         Poco::JSON::ParseHandler::startObject();
     }
     void endObject() override {
         keys_.pop_back();
+        --open_;
         Poco::JSON::ParseHandler::endObject();
+    }
+    void startArray() override {
+        ++open_;
+        Poco::JSON::ParseHandler::startArray();
+    }
+    void endArray() override {
+        --open_;
+        Poco::JSON::ParseHandler::endArray();
+    }
+    void value(int v) override { scalar(v); }
+    void value(unsigned v) override { scalar(v); }
+    void value(Poco::Int64 v) override { scalar(v); }
+    void value(Poco::UInt64 v) override { scalar(v); }
+    void value(const std::string& v) override { scalar(v); }
+    void value(double v) override { scalar(v); }
+    void value(bool v) override { scalar(v); }
+    void null() override {
+        if (open_ == 0) {
+            topLevel_ = Poco::Dynamic::Var();
+            scalarAtTop_ = true;
+            return;
+        }
+        Poco::JSON::ParseHandler::null();
+    }
+    Poco::Dynamic::Var asVar() const override {
+        return scalarAtTop_ ? topLevel_ : Poco::JSON::ParseHandler::asVar();
     }
     void key(const std::string& k) override {
         if (!keys_.empty() && !keys_.back().insert(k).second) {
@@ -42,8 +72,21 @@ public:
     const std::string& duplicate() const { return duplicate_; }
 
 private:
+    template <class T>
+    void scalar(const T& v) {
+        if (open_ == 0) {
+            topLevel_ = v;
+            scalarAtTop_ = true;
+            return;
+        }
+        Poco::JSON::ParseHandler::value(v);
+    }
+
     std::vector<std::set<std::string>> keys_;
     std::string duplicate_;
+    int open_ = 0;  ///< containers currently open
+    bool scalarAtTop_ = false;
+    Poco::Dynamic::Var topLevel_;
 };
 
 [[noreturn]] void failJson(const std::string& reason) {

@@ -211,25 +211,32 @@ std::string AuthService::issueSession(const UserRecord& user, const std::string&
     return token;
 }
 
-std::string AuthService::login(const std::string& username, const std::string& password,
-                               const std::string& ip, const std::string& userAgent) {
+PasswordHasher::Verdict AuthService::checkPassword(const std::string& username, const std::string& password,
+                                                   const std::string& ip, const UserRecord* user,
+                                                   const std::string& failureMessage) {
     int wait = throttle_.retryAfter(username, ip);
     if (wait > 0) {
-        throw sdk::TooManyRequests("Too many failed login attempts; try again later", wait,
-                                   "login_throttled");
+        throw sdk::TooManyRequests("Too many failed login attempts; try again later", wait, "login_throttled");
     }
-    auto user = userByName(username);
     PasswordHasher::Verdict verdict = PasswordHasher::Verdict::Mismatch;
     if (user) {
         verdict = hasher_.verify(password, user->hashedPassword);
     } else {
-        hasher_.burnVerification(password);
+        hasher_.burnVerification(password);  // same cost whether or not the account exists
     }
     if (verdict == PasswordHasher::Verdict::Mismatch) {
         throttle_.recordFailure(username, ip);
-        throw sdk::Unauthorized("Incorrect username or password", "invalid_credentials");
+        throw sdk::Unauthorized(failureMessage, "invalid_credentials");
     }
     throttle_.recordSuccess(username, ip);
+    return verdict;
+}
+
+std::string AuthService::login(const std::string& username, const std::string& password,
+                               const std::string& ip, const std::string& userAgent) {
+    auto user = userByName(username);
+    PasswordHasher::Verdict verdict =
+        checkPassword(username, password, ip, user ? &*user : nullptr, "Incorrect username or password");
     if (verdict == PasswordHasher::Verdict::MatchNeedsRehash) {
         // Upgrade bcrypt (HubGPT) or old argon2 parameters without revoking sessions.
         std::string hash = hasher_.hash(password);
@@ -322,22 +329,7 @@ sdk::AuthContext AuthService::authenticateBasic(const std::string& b64, const st
         if (current && current->hashedPassword == cached->hashedPassword) return cached->auth;
         basicCache_.erase(key);
     }
-    int wait = throttle_.retryAfter(username, ip);
-    if (wait > 0) {
-        throw sdk::TooManyRequests("Too many failed login attempts; try again later", wait,
-                                   "login_throttled");
-    }
-    PasswordHasher::Verdict verdict = PasswordHasher::Verdict::Mismatch;
-    if (current) {
-        verdict = hasher_.verify(password, current->hashedPassword);
-    } else {
-        hasher_.burnVerification(password);
-    }
-    if (verdict == PasswordHasher::Verdict::Mismatch) {
-        throttle_.recordFailure(username, ip);
-        throw sdk::Unauthorized("Invalid credentials", "invalid_credentials");
-    }
-    throttle_.recordSuccess(username, ip);
+    checkPassword(username, password, ip, current ? &*current : nullptr, "Invalid credentials");
     CachedBasic c;
     c.auth.userId = current->id;
     c.auth.username = current->username;

@@ -94,6 +94,11 @@ private:
         sdk::AuthContext auth;
         std::string hashedPassword;
     };
+    /// Throttle check, password verification (or equal-cost dummy work for unknown users),
+    /// failure accounting. Throws TooManyRequests or Unauthorized(`failureMessage`).
+    PasswordHasher::Verdict checkPassword(const std::string& username, const std::string& password,
+                                          const std::string& ip, const UserRecord* user,
+                                          const std::string& failureMessage);
     std::optional<UserRecord> queryUser(const std::string& where, const std::string& value) const;
 
     Database& db_;

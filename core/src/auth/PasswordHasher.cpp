@@ -23,9 +23,7 @@ private:
 PasswordHasher::PasswordHasher(int memoryKib, int iterations, int maxConcurrent)
     : opsLimit_(static_cast<unsigned long long>(iterations)),
       memLimit_(static_cast<std::size_t>(memoryKib) * 1024),
-      maxConcurrent_(maxConcurrent) {
-    dummyHash_ = hash("hub-timing-equaliser");
-}
+      maxConcurrent_(maxConcurrent) {}
 
 void PasswordHasher::acquire() {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -86,6 +84,7 @@ PasswordHasher::Verdict PasswordHasher::verify(const std::string& password,
 }
 
 void PasswordHasher::burnVerification(const std::string& password) {
+    std::call_once(dummyOnce_, [this] { dummyHash_ = hash("hub-timing-equaliser"); });
     Slot slot(*this);
     int ignored = crypto_pwhash_str_verify(dummyHash_.c_str(), password.data(), password.size());
     (void)ignored;

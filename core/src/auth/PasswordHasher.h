@@ -36,7 +36,8 @@ private:
     int inUse_ = 0;
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::string dummyHash_;
+    std::once_flag dummyOnce_;
+    std::string dummyHash_;  ///< made on first use, so start-up does not pay for a hash
 };
 
 }  // namespace hub::core

@@ -1,5 +1,7 @@
 #include "config/ConfigTree.h"
 
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include <Poco/JSON/Array.h>
@@ -128,25 +130,13 @@ void ConfigTree::loadYamlText(const std::string& text, const std::string& source
 }
 
 void ConfigTree::loadYamlFile(const std::string& path, std::vector<ConfigError>& errors) {
-    YAML::Node doc;
-    try {
-        doc = YAML::LoadFile(path);
-    } catch (const YAML::BadFile&) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
         errors.push_back({"", "cannot read config file", path});
         return;
-    } catch (const YAML::Exception& e) {
-        errors.push_back({"", e.what(), path});
-        return;
     }
-    if (!doc || doc.IsNull()) {
-        return;
-    }
-    if (!doc.IsMap()) {
-        errors.push_back({"", "the top level must be a map of sections", path});
-        return;
-    }
-    auto tree = convert(doc, "", path, locations_, errors);
-    mergeInto(root_, tree.extract<Poco::JSON::Object::Ptr>());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    loadYamlText(text, path, errors);
 }
 
 void ConfigTree::set(const std::string& dottedPath, const Poco::Dynamic::Var& value) {

@@ -168,7 +168,9 @@ Poco::JSON::Object::Ptr SchemaValidator::validate(const Poco::JSON::Object::Ptr&
     std::size_t before = errors.size();
     bool sectionValid = true;
     for (std::size_t i = 0; i < before; ++i) {
-        if (errors[i].path.rfind(path, 0) == 0) {
+        // This section or one nested in it ("server.x"), not a sibling ("server_extra.x").
+        const std::string& p = errors[i].path;
+        if (path.empty() || p == path || p.rfind(path + ".", 0) == 0) {
             sectionValid = false;
             break;
         }

@@ -1,6 +1,7 @@
 #include "http/Router.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -37,7 +38,8 @@ RouteMatch Router::match(const std::string& method, const std::vector<std::strin
     std::set<std::string> allowed;
     std::map<std::string, std::string> params;
     const std::string& wanted = method == "HEAD" ? std::string("GET") : method;
-    int bestScore = -1;
+    // `/{x:path}` has a negative specificity (-1): start below every possible score.
+    int bestScore = std::numeric_limits<int>::min();
     for (const auto& r : routes_) {
         if (!r->pathTemplate.match(segments, params)) continue;
         allowed.insert(r->spec.method);

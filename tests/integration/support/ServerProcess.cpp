@@ -126,46 +126,65 @@ void ServerProcess::readerLoop(int fd, std::string& sink) {
     ::close(fd);
 }
 
-bool ServerProcess::start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                          bool waitForListening) {
-    std::vector<std::string> argv{hubdPath(), "--port", "0", "--data-dir", dataDir_, "--database-url", databaseUrl_};
+std::vector<std::string> ServerProcess::commandLine(const std::vector<std::string>& args, bool serve) const {
+    std::vector<std::string> argv{hubdPath(), "--data-dir", dataDir_, "--database-url", databaseUrl_};
+    if (serve) {
+        argv.push_back("--port");
+        argv.push_back("0");
+    }
     bool hasSearchPath = false;
     for (const auto& a : args) {
         if (a.rfind("plugin_search_path=", 0) == 0) hasSearchPath = true;
     }
     if (!hasSearchPath) {
         // Hermetic by default: no plugins unless a test asks for some.
+        fs::create_directories(pluginDir("none"));
         argv.push_back("--set");
         argv.push_back("plugin_search_path=[" + pluginDir("none") + "]");
-        fs::create_directories(pluginDir("none"));
     }
     argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
 
-    int outPipe[2], errPipe[2];
-    if (::pipe(outPipe) != 0 || ::pipe(errPipe) != 0) return false;
+pid_t ServerProcess::spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                           int* inFd, int& outFd, int& errFd) {
+    int inPipe[2] = {-1, -1}, outPipe[2], errPipe[2];
+    if ((inFd && ::pipe(inPipe) != 0) || ::pipe(outPipe) != 0 || ::pipe(errPipe) != 0) return -1;
     pid_t pid = ::fork();
     if (pid == 0) {
+        if (inFd) ::dup2(inPipe[0], 0);
         ::dup2(outPipe[1], 1);
         ::dup2(errPipe[1], 2);
-        ::close(outPipe[0]);
-        ::close(errPipe[0]);
-        ::close(outPipe[1]);
-        ::close(errPipe[1]);
+        for (int fd : {inPipe[0], inPipe[1], outPipe[0], outPipe[1], errPipe[0], errPipe[1]}) {
+            if (fd >= 0) ::close(fd);
+        }
+        // The test decides the environment hubd sees; nothing leaks in from the CI shell.
         for (const char* name : {"DATABASE_URL", "API_USERNAME", "API_PASSWORD", "HUB_JWT_SECRET", "JWT_SECRET_KEY", "HUB_PORT"}) {
             ::unsetenv(name);
         }
         for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+        std::vector<std::string> copy = argv;
         std::vector<char*> cargs;
-        for (auto& a : argv) cargs.push_back(a.data());
+        for (auto& a : copy) cargs.push_back(a.data());
         cargs.push_back(nullptr);
         ::execv(cargs[0], cargs.data());
         ::_exit(127);
     }
+    if (inFd) {
+        ::close(inPipe[0]);
+        *inFd = inPipe[1];
+    }
     ::close(outPipe[1]);
     ::close(errPipe[1]);
-    pid_ = pid;
-    outFd_ = outPipe[0];
-    errFd_ = errPipe[0];
+    outFd = outPipe[0];
+    errFd = errPipe[0];
+    return pid;
+}
+
+bool ServerProcess::start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                          bool waitForListening) {
+    pid_ = spawn(commandLine(args, true), env, nullptr, outFd_, errFd_);
+    if (pid_ <= 0) return false;
     outThread_ = std::thread([this] { readerLoop(outFd_, out_); });
     errThread_ = std::thread([this] { readerLoop(errFd_, err_); });
     if (!waitForListening) return true;
@@ -196,50 +215,21 @@ bool ServerProcess::start(const std::vector<std::string>& args, const std::map<s
 
 int ServerProcess::runToExit(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                              const std::string& stdinText, int timeoutSeconds) {
-    std::vector<std::string> argv{hubdPath(), "--data-dir", dataDir_, "--database-url", databaseUrl_};
-    bool hasSearchPath = false;
-    for (const auto& a : args) {
-        if (a.rfind("plugin_search_path=", 0) == 0) hasSearchPath = true;
-    }
-    if (!hasSearchPath) {
-        argv.push_back("--set");
-        argv.push_back("plugin_search_path=[" + pluginDir("none") + "]");
-        fs::create_directories(pluginDir("none"));
-    }
-    argv.insert(argv.end(), args.begin(), args.end());
-    int inPipe[2], outPipe[2], errPipe[2];
-    if (::pipe(inPipe) != 0 || ::pipe(outPipe) != 0 || ::pipe(errPipe) != 0) return -1;
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(inPipe[0], 0);
-        ::dup2(outPipe[1], 1);
-        ::dup2(errPipe[1], 2);
-        for (int fd : {inPipe[0], inPipe[1], outPipe[0], outPipe[1], errPipe[0], errPipe[1]}) ::close(fd);
-        for (const char* name : {"DATABASE_URL", "API_USERNAME", "API_PASSWORD", "HUB_JWT_SECRET", "JWT_SECRET_KEY", "HUB_PORT"}) {
-            ::unsetenv(name);
-        }
-        for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> cargs;
-        for (auto& a : argv) cargs.push_back(a.data());
-        cargs.push_back(nullptr);
-        ::execv(cargs[0], cargs.data());
-        ::_exit(127);
-    }
-    ::close(inPipe[0]);
-    ::close(outPipe[1]);
-    ::close(errPipe[1]);
+    int inFd = -1, outFd = -1, errFd = -1;
+    pid_t pid = spawn(commandLine(args, false), env, &inFd, outFd, errFd);
+    if (pid <= 0) return -1;
     if (!stdinText.empty()) {
-        ssize_t w = ::write(inPipe[1], stdinText.data(), stdinText.size());
+        ssize_t w = ::write(inFd, stdinText.data(), stdinText.size());
         (void)w;
     }
-    ::close(inPipe[1]);
+    ::close(inFd);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         out_.clear();
         err_.clear();
     }
-    std::thread t1([this, fd = outPipe[0]] { readerLoop(fd, out_); });
-    std::thread t2([this, fd = errPipe[0]] { readerLoop(fd, err_); });
+    std::thread t1([this, outFd] { readerLoop(outFd, out_); });
+    std::thread t2([this, errFd] { readerLoop(errFd, err_); });
     int status = 0;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
     while (::waitpid(pid, &status, WNOHANG) == 0) {

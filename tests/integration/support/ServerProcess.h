@@ -86,6 +86,9 @@ public:
     static std::string pluginDir(const std::string& name);
 
 private:
+    std::vector<std::string> commandLine(const std::vector<std::string>& args, bool serve) const;
+    static pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                       int* inFd, int& outFd, int& errFd);
     void createDatabase();
     void dropDatabase();
     void readerLoop(int fd, std::string& sink);
