@@ -1,6 +1,10 @@
 #include "http/CoreRequestContext.h"
 
+#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/PartHandler.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -165,6 +169,72 @@ std::ostream& CoreRequestContext::beginStream(int status, const std::string& con
     response_.setContentType(contentType);
     response_.setChunkedTransferEncoding(true);
     stream_ = &response_.send();
+    return *stream_;
+}
+
+namespace {
+
+/// Adapts POCO's multipart callback to the SDK's, keeping POCO types out of plugins.
+class PartAdapter : public Poco::Net::PartHandler {
+public:
+    explicit PartAdapter(const sdk::MultipartHandler& fn) : fn_(fn) {}
+    void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
+        sdk::MultipartPart part;
+        if (header.has("Content-Disposition")) {
+            std::string disposition;
+            Poco::Net::NameValueCollection params;
+            Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition"), disposition, params);
+            part.name = params.get("name", "");
+            part.filename = params.get("filename", "");
+        }
+        part.contentType = header.get("Content-Type", "");
+        fn_(part, stream);
+        // A part the handler did not read must still be consumed to reach the next boundary.
+        char buf[16384];
+        while (stream.read(buf, sizeof buf) || stream.gcount() > 0) {
+        }
+    }
+
+private:
+    const sdk::MultipartHandler& fn_;
+};
+
+}  // namespace
+
+void CoreRequestContext::readMultipart(const sdk::MultipartHandler& onPart) {
+    std::string type = contentType();
+    if (Poco::icompare(type.substr(0, 19), "multipart/form-data") != 0) {
+        throw sdk::ValidationError("Expected a multipart/form-data body", "not_multipart");
+    }
+    std::istream& in = bodyStream();
+    PartAdapter adapter(onPart);
+    Poco::Net::HTMLForm form;
+    form.setFieldLimit(100);
+    form.setValueLengthLimit(64 * 1024);
+    try {
+        form.load(request_, in, adapter);
+    } catch (const sdk::Error&) {
+        throw;
+    } catch (const Poco::Net::HTMLFormException& e) {
+        throw sdk::ValidationError("Malformed multipart body: " + e.message(), "bad_multipart");
+    } catch (const Poco::Net::MessageException& e) {
+        throw sdk::ValidationError("Malformed multipart body: " + e.message(), "bad_multipart");
+    }
+    // Drain what follows the closing boundary so keep-alive stays possible.
+    char buf[4096];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    }
+}
+
+std::ostream& CoreRequestContext::beginBody(int status, const std::string& contentType, uint64_t length) {
+    prepareResponse(status);
+    response_.setContentType(contentType);
+    response_.setContentLength64(static_cast<Poco::Int64>(length));
+    stream_ = &response_.send();
+    if (method_ == "HEAD") {
+        return discard_;  // POCO already sent the head; a body would corrupt the connection
+    }
+    bytesSent_ = length;
     return *stream_;
 }
 

@@ -8,6 +8,7 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/NullStream.h>
 
 #include "http/BodyStreamBuf.h"
 #include "hub/sdk/RequestContext.h"
@@ -46,6 +47,8 @@ public:
     const std::string& body() override;
     std::istream& bodyStream() override;
     Poco::JSON::Object::Ptr jsonBody() override;
+    void readMultipart(const sdk::MultipartHandler& onPart) override;
+    std::ostream& beginBody(int status, const std::string& contentType, uint64_t length) override;
     void setHeader(const std::string& name, const std::string& value) override;
     void respond(int status, const std::string& contentType, const std::string& body) override;
     void respondJson(int status, const Poco::Dynamic::Var& body) override;
@@ -76,6 +79,7 @@ private:
     int status_ = 0;
     uint64_t bytesSent_ = 0;
     std::ostream* stream_ = nullptr;
+    Poco::NullOutputStream discard_;  ///< body sink for HEAD requests
     bool forceClose_ = false;
 };
 

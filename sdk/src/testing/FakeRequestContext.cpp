@@ -115,6 +115,44 @@ void FakeRequestContext::respondJson(int status, const Poco::Dynamic::Var& b) {
     respond(status, "application/json", json::stringify(b));
 }
 
+void FakeRequestContext::readMultipart(const MultipartHandler& onPart) {
+    // Minimal parser for tests: boundary from the content type, parts split on it.
+    auto pos = contentType_.find("boundary=");
+    if (contentType_.rfind("multipart/form-data", 0) != 0 || pos == std::string::npos) {
+        throw ValidationError("Expected a multipart/form-data body", "not_multipart");
+    }
+    std::string boundary = "--" + contentType_.substr(pos + 9);
+    std::size_t at = body_.find(boundary);
+    while (at != std::string::npos) {
+        std::size_t headStart = at + boundary.size();
+        if (body_.compare(headStart, 2, "--") == 0) break;
+        headStart += 2;  // CRLF
+        std::size_t headEnd = body_.find("\r\n\r\n", headStart);
+        if (headEnd == std::string::npos) break;
+        std::string head = body_.substr(headStart, headEnd - headStart);
+        std::size_t next = body_.find("\r\n" + boundary, headEnd + 4);
+        if (next == std::string::npos) break;
+        MultipartPart part;
+        auto grab = [&](const std::string& key) {
+            auto k = head.find(key + "=\"");
+            if (k == std::string::npos) return std::string();
+            auto e = head.find('"', k + key.size() + 2);
+            return head.substr(k + key.size() + 2, e - k - key.size() - 2);
+        };
+        part.name = grab("name");
+        part.filename = grab("filename");
+        auto ct = head.find("Content-Type: ");
+        if (ct != std::string::npos) part.contentType = head.substr(ct + 14, head.find("\r\n", ct) - ct - 14);
+        std::istringstream data(body_.substr(headEnd + 4, next - headEnd - 4));
+        onPart(part, data);
+        at = next + 2;
+    }
+}
+
+std::ostream& FakeRequestContext::beginBody(int status, const std::string& ct, uint64_t) {
+    return beginStream(status, ct);
+}
+
 std::ostream& FakeRequestContext::beginStream(int status, const std::string& ct) {
     status_ = status;
     responseContentType_ = ct;

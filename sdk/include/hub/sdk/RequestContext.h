@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -19,6 +20,17 @@
 namespace hub {
 namespace sdk {
 inline namespace v1 {
+
+/// Headers of one part of a multipart/form-data body.
+struct MultipartPart {
+    std::string name;         ///< form field name
+    std::string filename;     ///< client-supplied file name (untrusted), empty for plain fields
+    std::string contentType;  ///< client-supplied type (untrusted)
+};
+
+/// Receives each part of a multipart body with a stream of its bytes (read it, or leave it
+/// unread to skip it). Called on the request's thread, in body order.
+using MultipartHandler = std::function<void(const MultipartPart&, std::istream&)>;
 
 /**
  * One HTTP exchange. Implemented by the core (and by FakeRequestContext in tests).
@@ -65,6 +77,12 @@ public:
     virtual std::istream& bodyStream() = 0;
     /// body() parsed with json::parseStrictObject (422 on anything not a strict object).
     virtual Poco::JSON::Object::Ptr jsonBody() = 0;
+    /**
+     * Streams a multipart/form-data body part by part (bounded memory) under the route's
+     * body limit and deadline. Throws ValidationError (422) when the body is not
+     * multipart/form-data or is malformed, PayloadTooLarge (413) past the limit.
+     */
+    virtual void readMultipart(const MultipartHandler& onPart) = 0;
 
     /// Adds a response header (before respond/beginStream).
     virtual void setHeader(const std::string& name, const std::string& value) = 0;
@@ -76,6 +94,11 @@ public:
      * Check `clientGone()` between writes: a disconnected client makes writes fail.
      */
     virtual std::ostream& beginStream(int status, const std::string& contentType) = 0;
+    /**
+     * Starts a response of known length (downloads, ranges) and returns the stream to write
+     * exactly `length` bytes to. For HEAD requests the stream discards what is written.
+     */
+    virtual std::ostream& beginBody(int status, const std::string& contentType, uint64_t length) = 0;
     /// True once the response has been started.
     virtual bool responded() const = 0;
     /// True when a write to the client failed (client disconnected).

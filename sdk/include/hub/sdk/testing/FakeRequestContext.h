@@ -51,6 +51,9 @@ public:
     const std::string& body() override;
     std::istream& bodyStream() override;
     Poco::JSON::Object::Ptr jsonBody() override;
+    /// Parses a multipart body given with withBody() (tests build it by hand).
+    void readMultipart(const MultipartHandler& onPart) override;
+    std::ostream& beginBody(int status, const std::string& contentType, uint64_t length) override;
     void setHeader(const std::string& name, const std::string& value) override;
     void respond(int status, const std::string& contentType, const std::string& body) override;
     void respondJson(int status, const Poco::Dynamic::Var& body) override;

@@ -1,0 +1,524 @@
+#include "FileStore.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+#include <Poco/UUIDGenerator.h>
+
+#include "ContentType.h"
+#include "FilePath.h"
+#include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace hub::plugins::files {
+namespace {
+
+using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, Poco::Int64,
+                        std::string, std::string, bool, std::string, Poco::Int64, Poco::Int64>;
+
+constexpr const char* kColumns =
+    "SELECT CAST(id AS TEXT), CAST(user_id AS TEXT), file_path, kind, file_type, COALESCE(content_type, ''), "
+    "size_bytes, COALESCE(blob_id, ''), COALESCE(sha256, ''), is_public, CAST(file_metadata AS TEXT), created_at, "
+    "updated_at FROM user_files ";
+
+using ShareTuple = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64>;
+
+constexpr const char* kShareColumns =
+    "SELECT CAST(id AS TEXT), CAST(file_id AS TEXT), CAST(shared_with_id AS TEXT), CAST(granted_by AS TEXT), "
+    "CAST(permissions AS TEXT), COALESCE(expires_at, 0), created_at FROM file_shares ";
+
+FileRow fromRow(const Row& r) {
+    FileRow f;
+    f.id = r.get<0>();
+    f.userId = r.get<1>();
+    f.path = r.get<2>();
+    f.kind = r.get<3>();
+    f.fileType = r.get<4>();
+    f.contentType = r.get<5>();
+    f.size = r.get<6>();
+    f.blobId = r.get<7>();
+    f.sha256 = r.get<8>();
+    f.isPublic = r.get<9>();
+    f.metadataJson = r.get<10>();
+    f.createdAt = r.get<11>();
+    f.updatedAt = r.get<12>();
+    return f;
+}
+
+ShareRow fromShare(const ShareTuple& t) {
+    ShareRow s;
+    s.id = t.get<0>();
+    s.fileId = t.get<1>();
+    s.sharedWithId = t.get<2>();
+    s.grantedBy = t.get<3>();
+    s.permissions = Permissions::fromJson(t.get<4>());
+    s.expiresAt = t.get<5>();
+    s.createdAt = t.get<6>();
+    return s;
+}
+
+std::string newId() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
+
+/// Passes a stream through while keeping its first bytes for type detection.
+class HeadCapturingBuf : public std::streambuf {
+public:
+    HeadCapturingBuf(std::istream& src, std::string& head) : src_(src), head_(head), buf_(64 * 1024) {}
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        src_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+        std::streamsize n = src_.gcount();
+        if (n <= 0) return traits_type::eof();
+        if (head_.size() < 4096) {
+            head_.append(buf_.data(), static_cast<std::size_t>(std::min<std::streamsize>(n, 4096 - static_cast<std::streamsize>(head_.size()))));
+        }
+        setg(buf_.data(), buf_.data(), buf_.data() + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    std::istream& src_;
+    std::string& head_;
+    std::vector<char> buf_;
+};
+
+}  // namespace
+
+bool isUuid(const std::string& s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string Permissions::toJson() const {
+    auto o = sdk::json::object();
+    o->set("read", read);
+    o->set("write", write);
+    o->set("reshare", reshare);
+    return sdk::json::stringify(o);
+}
+
+Permissions Permissions::fromJson(const std::string& json) {
+    Permissions p{false, false, false};
+    try {
+        auto o = sdk::json::parseStrictObject(json);
+        auto flag = [&](const char* k) { return o->has(k) && o->get(k).isBoolean() && o->getValue<bool>(k); };
+        p.read = flag("read");
+        p.write = flag("write");
+        p.reshare = flag("reshare");
+    } catch (...) {
+    }
+    return p;
+}
+
+FileStore::FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IBlobStore> blobs,
+                     std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes)
+    : db_(std::move(db)),
+      blobs_(std::move(blobs)),
+      clock_(std::move(clock)),
+      events_(std::move(events)),
+      maxUploadBytes_(maxUploadBytes) {}
+
+std::optional<FileRow> FileStore::byPath(const std::string& ownerId, const std::string& path) const {
+    std::vector<Row> rows;
+    std::string o = ownerId, p = path;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2", use(o), use(p), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
+}
+
+std::optional<FileRow> FileStore::byId(const std::string& id) const {
+    if (!isUuid(id)) return std::nullopt;
+    std::vector<Row> rows;
+    std::string i = id;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kColumns) + "WHERE id = $1", use(i), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
+}
+
+std::vector<FileRow> FileStore::all(const std::string& ownerId, bool filesOnly) const {
+    std::vector<Row> rows;
+    std::string o = ownerId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kColumns) + "WHERE user_id = $1" + (filesOnly ? " AND kind = 'file'" : "") +
+                 " ORDER BY file_path",
+            use(o), into(rows), now;
+    });
+    std::vector<FileRow> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(fromRow(r));
+    return out;
+}
+
+std::map<std::string, int> FileStore::shareCounts(const std::string& ownerId) const {
+    std::vector<std::string> ids;
+    std::vector<int> counts;
+    std::string o = ownerId;
+    int64_t t = nowMicros();
+    db_->withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        counts.clear();
+        s << "SELECT CAST(f.id AS TEXT), COUNT(*) FROM file_shares sh JOIN user_files f ON f.id = sh.file_id "
+             "WHERE f.user_id = $1 AND (sh.expires_at IS NULL OR sh.expires_at > $2) GROUP BY f.id",
+            use(o), use(t), into(ids), into(counts), now;
+    });
+    std::map<std::string, int> out;
+    for (std::size_t i = 0; i < ids.size(); ++i) out[ids[i]] = counts[i];
+    return out;
+}
+
+void FileStore::publish(const std::string& topic, const FileRow& row, const std::string& actorId,
+                        int64_t sizeDelta) const {
+    auto p = sdk::json::object();
+    p->set("user_id", row.userId);
+    p->set("actor_id", actorId);
+    p->set("file_id", row.id);
+    p->set("path", row.path);
+    p->set("kind", row.kind);
+    p->set("size", row.size);
+    p->set("size_delta", sizeDelta);
+    events_->publish(topic, p);
+}
+
+void FileStore::ensureParents(Poco::Data::Session& s, const std::string& ownerId, const std::string& path, int64_t at) {
+    for (const auto& parent : parentFolders(path)) {
+        std::string o = ownerId, p = parent;
+        std::vector<std::string> kinds;
+        s << "SELECT kind FROM user_files WHERE user_id = $1 AND file_path = $2", use(o), use(p), into(kinds), now;
+        if (!kinds.empty()) {
+            if (kinds[0] != "folder") throw sdk::Conflict("'" + parent + "' is a file, not a folder", "parent_is_file");
+            continue;
+        }
+        std::string id = newId();
+        std::string kind = "folder", type = "folder", meta = "{}";
+        bool pub = false;
+        int64_t zero = 0;
+        s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, size_bytes, is_public, file_metadata, "
+             "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            use(id), use(o), use(p), use(kind), use(type), use(zero), use(pub), use(meta), use(at), use(at), now;
+    }
+}
+
+sdk::BlobInfo FileStore::storeBlob(std::istream& content, std::string& head) {
+    HeadCapturingBuf buf(content, head);
+    std::istream tee(&buf);
+    tee.exceptions(std::ios::badbit);  // limit/deadline errors from the body reach the caller
+    return blobs_->put(tee, maxUploadBytes_);
+}
+
+StoredFile FileStore::upload(const std::string& ownerId, const std::string& path, std::istream& content) {
+    // Cheap checks before any byte is stored.
+    if (auto existing = byPath(ownerId, path); existing && existing->isFolder()) {
+        throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
+    }
+    for (const auto& parent : parentFolders(path)) {
+        auto p = byPath(ownerId, parent);
+        if (p && !p->isFolder()) throw sdk::Conflict("'" + parent + "' is a file, not a folder", "parent_is_file");
+    }
+    std::string head;
+    sdk::BlobInfo blob = storeBlob(content, head);
+    StoredFile result;
+    std::string oldBlob;
+    int64_t oldSize = 0;
+    try {
+        std::string contentType = detectContentType(head, path);
+        std::string fileType = fileTypeOf(baseName(path), contentType);
+        int64_t at = nowMicros();
+        db_->withTransaction([&](Poco::Data::Session& s) {
+            ensureParents(s, ownerId, path, at);
+            std::vector<Row> rows;
+            std::string o = ownerId, p = path;
+            s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2", use(o), use(p), into(rows), now;
+            auto size = static_cast<int64_t>(blob.size);
+            if (!rows.empty()) {
+                FileRow cur = fromRow(rows.front());
+                if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
+                oldBlob = cur.blobId;
+                oldSize = cur.size;
+                s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
+                     "file_type = $5, updated_at = $6 WHERE id = $7",
+                    use(blob.id), use(blob.sha256), use(size), use(contentType), use(fileType), use(at), use(cur.id), now;
+                cur.blobId = blob.id;
+                cur.sha256 = blob.sha256;
+                cur.size = size;
+                cur.contentType = contentType;
+                cur.fileType = fileType;
+                cur.updatedAt = at;
+                result = StoredFile{cur, false};
+            } else {
+                FileRow f;
+                f.id = newId();
+                f.userId = ownerId;
+                f.path = path;
+                f.kind = "file";
+                f.fileType = fileType;
+                f.contentType = contentType;
+                f.size = size;
+                f.blobId = blob.id;
+                f.sha256 = blob.sha256;
+                f.createdAt = f.updatedAt = at;
+                s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, content_type, size_bytes, blob_id, "
+                     "sha256, is_public, file_metadata, created_at, updated_at) "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    use(f.id), use(f.userId), use(f.path), use(f.kind), use(f.fileType), use(f.contentType), use(f.size),
+                    use(f.blobId), use(f.sha256), use(f.isPublic), use(f.metadataJson), use(f.createdAt),
+                    use(f.updatedAt), now;
+                result = StoredFile{f, true};
+            }
+        });
+    } catch (...) {
+        blobs_->remove(blob.id);  // the metadata never referenced it
+        throw;
+    }
+    if (!oldBlob.empty()) blobs_->remove(oldBlob);
+    publish(result.created ? "file.created" : "file.updated", result.row, ownerId, result.row.size - oldSize);
+    return result;
+}
+
+FileRow FileStore::replace(const FileRow& file, const std::string& actorId, std::istream& content) {
+    std::string head;
+    sdk::BlobInfo blob = storeBlob(content, head);
+    FileRow cur = file;
+    std::string oldBlob;
+    try {
+        std::string contentType = detectContentType(head, file.path);
+        int64_t at = nowMicros();
+        db_->withTransaction([&](Poco::Data::Session& s) {
+            std::vector<std::string> blobs;
+            std::string id = file.id;
+            s << "SELECT COALESCE(blob_id, '') FROM user_files WHERE id = $1", use(id), into(blobs), now;
+            if (blobs.empty()) throw sdk::NotFound("File not found", "file_not_found");
+            oldBlob = blobs[0];
+            auto size = static_cast<int64_t>(blob.size);
+            s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, updated_at = $5 "
+                 "WHERE id = $6",
+                use(blob.id), use(blob.sha256), use(size), use(contentType), use(at), use(id), now;
+            cur.blobId = blob.id;
+            cur.sha256 = blob.sha256;
+            cur.size = size;
+            cur.contentType = contentType;
+            cur.updatedAt = at;
+        });
+    } catch (...) {
+        blobs_->remove(blob.id);
+        throw;
+    }
+    if (!oldBlob.empty()) blobs_->remove(oldBlob);
+    publish("file.updated", cur, actorId, cur.size - file.size);
+    return cur;
+}
+
+FileRow FileStore::makeFolder(const std::string& ownerId, const std::string& path) {
+    int64_t at = nowMicros();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        ensureParents(s, ownerId, path + "/x", at);  // the folder itself and its parents
+    });
+    auto row = byPath(ownerId, path);
+    if (!row) throw sdk::NotFound("Folder not found", "file_not_found");
+    publish("file.created", *row, ownerId, 0);
+    return *row;
+}
+
+int FileStore::remove(const FileRow& target) {
+    std::vector<std::string> blobs;
+    int64_t freed = 0;
+    int removed = 0;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string o = target.userId, p = target.path, prefix = target.path + "/";
+        int n = static_cast<int>(codePoints(prefix));
+        std::vector<std::string> ids;
+        std::vector<std::string> blobIds;
+        std::vector<Poco::Int64> sizes;
+        s << "SELECT CAST(id AS TEXT), COALESCE(blob_id, ''), size_bytes FROM user_files WHERE user_id = $1 AND "
+             "(file_path = $2 OR substr(file_path, 1, $3) = $4)",
+            use(o), use(p), use(n), use(prefix), into(ids), into(blobIds), into(sizes), now;
+        s << "DELETE FROM user_files WHERE user_id = $1 AND (file_path = $2 OR substr(file_path, 1, $3) = $4)", use(o),
+            use(p), use(n), use(prefix), now;
+        blobs.clear();
+        freed = 0;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (!blobIds[i].empty()) blobs.push_back(blobIds[i]);
+            freed += sizes[i];
+        }
+        removed = static_cast<int>(ids.size());
+    });
+    for (const auto& b : blobs) blobs_->remove(b);
+    publish("file.deleted", target, target.userId, -freed);
+    return removed;
+}
+
+FileRow FileStore::move(const FileRow& target, const std::string& newPath) {
+    if (newPath == target.path) return target;
+    if (target.isFolder() && newPath.rfind(target.path + "/", 0) == 0) {
+        throw sdk::ValidationError("A folder cannot be moved into itself", "move_into_self");
+    }
+    int64_t at = nowMicros();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string o = target.userId, np = newPath;
+        std::vector<std::string> existing;
+        s << "SELECT kind FROM user_files WHERE user_id = $1 AND file_path = $2", use(o), use(np), into(existing), now;
+        if (!existing.empty()) throw sdk::Conflict("File with new name already exists", "target_exists");
+        ensureParents(s, target.userId, newPath, at);
+        std::string id = target.id;
+        s << "UPDATE user_files SET file_path = $1, updated_at = $2 WHERE id = $3", use(np), use(at), use(id), now;
+        if (target.isFolder()) {
+            std::string oldPrefix = target.path + "/", newPrefix = newPath + "/";
+            int n = static_cast<int>(codePoints(oldPrefix));
+            int from = n + 1;
+            s << "UPDATE user_files SET file_path = $1 || substr(file_path, $2) WHERE user_id = $3 AND "
+                 "substr(file_path, 1, $4) = $5",
+                use(newPrefix), use(from), use(o), use(n), use(oldPrefix), now;
+        }
+    });
+    auto moved = byId(target.id);
+    if (!moved) throw sdk::NotFound("File not found", "file_not_found");
+    publish("file.updated", *moved, target.userId, 0);
+    return *moved;
+}
+
+FileRow FileStore::setPublic(const FileRow& target, bool isPublic) {
+    int64_t at = nowMicros();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string id = target.id;
+        bool pub = isPublic;
+        s << "UPDATE user_files SET is_public = $1, updated_at = $2 WHERE id = $3", use(pub), use(at), use(id), now;
+    });
+    FileRow out = target;
+    out.isPublic = isPublic;
+    out.updatedAt = at;
+    publish("file.updated", out, target.userId, 0);
+    return out;
+}
+
+std::optional<ShareRow> FileStore::shareFor(const std::string& fileId, const std::string& userId) const {
+    if (!isUuid(fileId) || !isUuid(userId)) return std::nullopt;
+    std::vector<ShareTuple> rows;
+    std::string f = fileId, u = userId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kShareColumns) + "WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    ShareRow share = fromShare(rows.front());
+    if (share.expiresAt != 0 && share.expiresAt <= nowMicros()) return std::nullopt;
+    return share;
+}
+
+ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, const std::string& grantedBy,
+                          const Permissions& perms, int64_t expiresAt) {
+    ShareRow out;
+    out.fileId = file.id;
+    out.sharedWithId = recipientId;
+    out.grantedBy = grantedBy;
+    out.permissions = perms;
+    out.expiresAt = expiresAt;
+    out.createdAt = nowMicros();
+    std::string permsJson = perms.toJson();
+    Poco::Nullable<Poco::Int64> expires;
+    if (expiresAt != 0) expires = expiresAt;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::vector<std::string> ids;
+        std::string f = file.id, u = recipientId;
+        s << "SELECT CAST(id AS TEXT) FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u),
+            into(ids), now;
+        if (!ids.empty()) {
+            out.id = ids[0];
+            s << "UPDATE file_shares SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(permsJson),
+                use(expires), use(out.grantedBy), use(out.id), now;
+        } else {
+            out.id = newId();
+            s << "INSERT INTO file_shares (id, file_id, shared_with_id, granted_by, permissions, expires_at, created_at) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                use(out.id), use(f), use(u), use(out.grantedBy), use(permsJson), use(expires), use(out.createdAt), now;
+        }
+    });
+    auto p = sdk::json::object();
+    p->set("user_id", file.userId);
+    p->set("actor_id", grantedBy);
+    p->set("file_id", file.id);
+    p->set("path", file.path);
+    p->set("shared_with_id", recipientId);
+    p->set("permissions", sdk::json::parseStrict(permsJson));
+    events_->publish("file.shared", p);
+    return out;
+}
+
+bool FileStore::unshare(const FileRow& file, const std::string& recipientId) {
+    if (!isUuid(recipientId)) return false;
+    bool removed = false;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string f = file.id, u = recipientId;
+        std::vector<std::string> ids;
+        s << "SELECT CAST(id AS TEXT) FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u),
+            into(ids), now;
+        removed = !ids.empty();
+        s << "DELETE FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), now;
+    });
+    if (removed) {
+        auto p = sdk::json::object();
+        p->set("user_id", file.userId);
+        p->set("file_id", file.id);
+        p->set("path", file.path);
+        p->set("shared_with_id", recipientId);
+        events_->publish("file.unshared", p);
+    }
+    return removed;
+}
+
+std::vector<std::pair<ShareRow, std::string>> FileStore::sharesOf(const std::string& ownerId) const {
+    using T = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64,
+                          std::string>;
+    std::vector<T> rows;
+    std::string o = ownerId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << "SELECT CAST(sh.id AS TEXT), CAST(sh.file_id AS TEXT), CAST(sh.shared_with_id AS TEXT), "
+             "CAST(sh.granted_by AS TEXT), CAST(sh.permissions AS TEXT), COALESCE(sh.expires_at, 0), sh.created_at, "
+             "f.file_path FROM file_shares sh JOIN user_files f ON f.id = sh.file_id WHERE f.user_id = $1 "
+             "ORDER BY f.file_path, sh.created_at",
+            use(o), into(rows), now;
+    });
+    std::vector<std::pair<ShareRow, std::string>> out;
+    for (const auto& r : rows) {
+        ShareTuple t(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>());
+        out.emplace_back(fromShare(t), r.get<7>());
+    }
+    return out;
+}
+
+std::vector<std::pair<ShareRow, FileRow>> FileStore::sharedWith(const std::string& userId) const {
+    std::vector<ShareTuple> rows;
+    std::string u = userId;
+    int64_t t = nowMicros();
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kShareColumns) + "WHERE shared_with_id = $1 AND (expires_at IS NULL OR expires_at > $2) "
+                                          "ORDER BY created_at",
+            use(u), use(t), into(rows), now;
+    });
+    std::vector<std::pair<ShareRow, FileRow>> out;
+    for (const auto& r : rows) {
+        ShareRow sh = fromShare(r);
+        if (auto f = byId(sh.fileId)) out.emplace_back(sh, *f);
+    }
+    return out;
+}
+
+}  // namespace hub::plugins::files

@@ -1,0 +1,121 @@
+// The files feature's data: rows of user_files and file_shares plus blobs in core.storage.v1,
+// kept consistent (a file is visible only once its bytes are durable; replaced and deleted
+// blobs are removed after the metadata commits).
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/sdk/services/IBlobStore.h"
+#include "hub/sdk/services/IClock.h"
+#include "hub/sdk/services/IDatabase.h"
+#include "hub/sdk/services/IEventBus.h"
+
+namespace hub::plugins::files {
+
+struct FileRow {
+    std::string id;
+    std::string userId;
+    std::string path;
+    std::string kind;  ///< "file" or "folder"
+    std::string fileType;
+    std::string contentType;
+    int64_t size = 0;
+    std::string blobId;
+    std::string sha256;
+    bool isPublic = false;
+    std::string metadataJson = "{}";
+    int64_t createdAt = 0;
+    int64_t updatedAt = 0;
+
+    bool isFolder() const { return kind == "folder"; }
+};
+
+struct Permissions {
+    bool read = true;
+    bool write = false;
+    bool reshare = false;
+
+    bool covers(const Permissions& other) const {
+        return (read || !other.read) && (write || !other.write) && (reshare || !other.reshare);
+    }
+    std::string toJson() const;
+    static Permissions fromJson(const std::string& json);
+};
+
+struct ShareRow {
+    std::string id;
+    std::string fileId;
+    std::string sharedWithId;
+    std::string grantedBy;
+    Permissions permissions;
+    int64_t expiresAt = 0;  ///< 0 = never
+    int64_t createdAt = 0;
+};
+
+/// Result of an upload: the row as stored and whether it replaced an existing file.
+struct StoredFile {
+    FileRow row;
+    bool created = false;
+};
+
+class FileStore {
+public:
+    FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IBlobStore> blobs,
+              std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes);
+
+    std::optional<FileRow> byPath(const std::string& ownerId, const std::string& path) const;
+    std::optional<FileRow> byId(const std::string& id) const;
+    /// The owner's rows (files and folders) ordered by path.
+    std::vector<FileRow> all(const std::string& ownerId, bool filesOnly) const;
+    std::map<std::string, int> shareCounts(const std::string& ownerId) const;
+
+    /// Streams `content` into a new blob and makes it `path` (creating parent folders,
+    /// replacing an existing file). Throws Conflict when a parent is a file or the path is a
+    /// folder, PayloadTooLarge past the limit (nothing kept).
+    StoredFile upload(const std::string& ownerId, const std::string& path, std::istream& content);
+    /// Replaces the bytes of an existing file (by id).
+    FileRow replace(const FileRow& file, const std::string& actorId, std::istream& content);
+    FileRow makeFolder(const std::string& ownerId, const std::string& path);
+    /// Deletes a file, or a folder with everything under it; returns how many rows went.
+    int remove(const FileRow& target);
+    /// Moves a file or folder (with its children) to `newPath`.
+    FileRow move(const FileRow& target, const std::string& newPath);
+    FileRow setPublic(const FileRow& target, bool isPublic);
+
+    std::optional<ShareRow> shareFor(const std::string& fileId, const std::string& userId) const;
+    /// Creates or updates the share of `file` with `recipientId`.
+    ShareRow share(const FileRow& file, const std::string& recipientId, const std::string& grantedBy,
+                   const Permissions& perms, int64_t expiresAt);
+    bool unshare(const FileRow& file, const std::string& recipientId);
+    /// Shares on files owned by `ownerId`, with the file path.
+    std::vector<std::pair<ShareRow, std::string>> sharesOf(const std::string& ownerId) const;
+    /// Active shares granted to `userId`, with their files.
+    std::vector<std::pair<ShareRow, FileRow>> sharedWith(const std::string& userId) const;
+
+    int64_t nowMicros() const { return clock_->nowMicros(); }
+    sdk::IBlobStore& blobs() const { return *blobs_; }
+    uint64_t maxUploadBytes() const { return maxUploadBytes_; }
+
+private:
+    void publish(const std::string& topic, const FileRow& row, const std::string& actorId, int64_t sizeDelta) const;
+    /// Inserts missing parent folders; Conflict if one of them is a file.
+    void ensureParents(Poco::Data::Session& s, const std::string& ownerId, const std::string& path, int64_t at);
+    sdk::BlobInfo storeBlob(std::istream& content, std::string& head);
+
+    std::shared_ptr<sdk::IDatabase> db_;
+    std::shared_ptr<sdk::IBlobStore> blobs_;
+    std::shared_ptr<sdk::IClock> clock_;
+    std::shared_ptr<sdk::IEventBus> events_;
+    uint64_t maxUploadBytes_;
+};
+
+/// True for the canonical textual UUID form (ids are checked before they reach SQL).
+bool isUuid(const std::string& s);
+
+}  // namespace hub::plugins::files

@@ -1,0 +1,549 @@
+#include "FilesPlugin.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/Timestamp.h>
+
+#include "ContentType.h"
+#include "FilePath.h"
+#include "Migrations.h"
+
+namespace hub::plugins::files {
+namespace {
+
+constexpr std::size_t kJsonBodyLimit = 64 * 1024;
+
+/// HubGPT's FileEntry timestamps: Python's repr of the float epoch seconds.
+std::string floatSeconds(int64_t micros) {
+    std::string frac = std::to_string(1000000 + micros % 1000000).substr(1);
+    while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
+    return std::to_string(micros / 1000000) + "." + frac;
+}
+
+std::string etagOf(const FileRow& f) { return "\"" + f.sha256.substr(0, 32) + "\""; }
+
+std::string httpDate(int64_t micros) {
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(micros), Poco::DateTimeFormat::HTTP_FORMAT);
+}
+
+bool validUtf8Text(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == 0) return false;
+        int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (n == 0 || i + static_cast<std::size_t>(n) > s.size()) return false;
+        for (int k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 0x2) return false;
+        }
+        i += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+/// Universal newlines, as HubGPT's text read did: CRLF and CR become LF.
+std::string universalNewlines(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r') {
+            out += '\n';
+            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+/// If-None-Match: a list of entity tags (weak or strong) or "*".
+bool etagMatches(const std::string& header, const std::string& etag) {
+    if (Poco::trim(header) == "*") return true;
+    std::string bare = etag;
+    std::size_t pos = 0;
+    while (pos < header.size()) {
+        std::size_t comma = header.find(',', pos);
+        std::string tag = Poco::trim(header.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+        if (tag == bare) return true;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return false;
+}
+
+struct ByteRange {
+    uint64_t first = 0;
+    uint64_t last = 0;
+};
+
+/// Parses a single `bytes=` range. nullopt = ignore the header (malformed or several
+/// ranges: serve the whole file, as RFC 9110 allows); throws 416 when unsatisfiable.
+std::optional<ByteRange> parseRange(const std::string& header, uint64_t size) {
+    std::string h = Poco::trim(header);
+    if (h.rfind("bytes=", 0) != 0) return std::nullopt;
+    std::string spec = Poco::trim(h.substr(6));
+    if (spec.find(',') != std::string::npos) return std::nullopt;
+    auto dash = spec.find('-');
+    if (dash == std::string::npos) return std::nullopt;
+    std::string a = Poco::trim(spec.substr(0, dash));
+    std::string b = Poco::trim(spec.substr(dash + 1));
+    auto digits = [](const std::string& s) { return !s.empty() && s.size() < 19 && s.find_first_not_of("0123456789") == std::string::npos; };
+    auto unsatisfiable = [&]() {
+        return sdk::Error(416, "range_not_satisfiable", "Requested range not satisfiable")
+            .withHeader("Content-Range", "bytes */" + std::to_string(size));
+    };
+    if (a.empty()) {
+        if (!digits(b)) return std::nullopt;
+        uint64_t n = Poco::NumberParser::parseUnsigned64(b);
+        if (n == 0 || size == 0) throw unsatisfiable();
+        return ByteRange{size > n ? size - n : 0, size - 1};
+    }
+    if (!digits(a) || (!b.empty() && !digits(b))) return std::nullopt;
+    uint64_t first = Poco::NumberParser::parseUnsigned64(a);
+    uint64_t last = b.empty() ? (size == 0 ? 0 : size - 1) : Poco::NumberParser::parseUnsigned64(b);
+    if (!b.empty() && last < first) return std::nullopt;
+    if (first >= size) throw unsatisfiable();
+    if (last >= size) last = size - 1;
+    return ByteRange{first, last};
+}
+
+/// `expires_at`: ISO-8601 (with or without zone, UTC assumed) or epoch seconds; must be future.
+int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
+    const auto& body = v.body();
+    if (!v.has("expires_at")) return 0;
+    auto value = body->get("expires_at");
+    int64_t micros = 0;
+    if (value.isInteger() && !value.isBoolean()) {
+        micros = value.convert<int64_t>() * 1000000;
+    } else if (value.isString()) {
+        Poco::DateTime dt;
+        int tz = 0;
+        std::string text = value.convert<std::string>();
+        if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, dt, tz) &&
+            !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, dt, tz) &&
+            !Poco::DateTimeParser::tryParse("%Y-%m-%dT%H:%M:%S", text, dt, tz)) {
+            v.fail("expires_at", "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
+            return 0;
+        }
+        dt.makeUTC(tz);
+        micros = dt.timestamp().epochMicroseconds();
+    } else {
+        v.fail("expires_at", "datetime_type", "Input should be an ISO-8601 datetime or epoch seconds");
+        return 0;
+    }
+    if (micros <= nowMicros) {
+        v.fail("expires_at", "datetime_future", "expires_at must be in the future");
+        return 0;
+    }
+    return micros;
+}
+
+}  // namespace
+
+void FilesPlugin::declareConfig(sdk::ConfigSchema& schema) const {
+    schema.integer("max_upload_mb").defaultValue(1024).min(1).max(1048576)
+        .description("Largest file accepted by any upload route (413 beyond, nothing stored)");
+    schema.integer("max_content_mb").defaultValue(10).min(1).max(1024)
+        .description("Largest file /content returns as JSON text; bigger files use /raw");
+}
+
+void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& config) {
+    maxUploadBytes_ = config.getInt("max_upload_mb") * 1024 * 1024;
+    maxContentBytes_ = config.getInt("max_content_mb") * 1024 * 1024;
+    for (auto& m : filesMigrations()) r.migration(std::move(m));
+    registerRoutes(r);
+}
+
+void FilesPlugin::start(sdk::PluginContext& ctx) {
+    auth_ = ctx.services().require<sdk::IAuth>();
+    store_ = std::make_unique<FileStore>(ctx.services().require<sdk::IDatabase>(),
+                                         ctx.services().require<sdk::IBlobStore>(),
+                                         ctx.services().require<sdk::IClock>(),
+                                         ctx.services().require<sdk::IEventBus>(),
+                                         static_cast<uint64_t>(maxUploadBytes_));
+}
+
+void FilesPlugin::stop() noexcept { store_.reset(); }
+
+void FilesPlugin::registerRoutes(sdk::Registrar& r) {
+    using sdk::AuthMode;
+    auto bind = [this](void (FilesPlugin::*fn)(sdk::RequestContext&)) {
+        return [this, fn](sdk::RequestContext& ctx) { (this->*fn)(ctx); };
+    };
+    const auto uploadLimit = static_cast<std::size_t>(maxUploadBytes_);
+    // Multipart framing around the file: boundaries, part headers, small form fields.
+    const auto multipartLimit = uploadLimit + 1024 * 1024;
+
+    r.route({"GET", "/api/v1/files", AuthMode::Required, 0, bind(&FilesPlugin::list)});
+    r.route({"GET", "/api/v1/files/tree", AuthMode::Required, 0, bind(&FilesPlugin::tree)});
+    r.route({"GET", "/api/v1/files/shares", AuthMode::Required, 0, bind(&FilesPlugin::myShares)});
+    r.route({"GET", "/api/v1/files/shared-with-me", AuthMode::Required, 0, bind(&FilesPlugin::sharedWithMe)});
+    r.route({"POST", "/api/v1/folders/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::makeFolder)});
+    r.route({"POST", "/api/v1/files/{path:path}", AuthMode::Required, multipartLimit, bind(&FilesPlugin::uploadMultipart)});
+    r.route({"PUT", "/api/v1/files/{path:path}", AuthMode::Required, uploadLimit, bind(&FilesPlugin::uploadRaw)});
+    r.route({"GET", "/api/v1/files/{path:path}/content", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) { content(ctx, ownFile(ctx)); }});
+    r.route({"GET", "/api/v1/files/{path:path}/raw", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) { raw(ctx, ownFile(ctx)); }});
+    r.route({"DELETE", "/api/v1/files/{path:path}", AuthMode::Required, 0, bind(&FilesPlugin::remove)});
+    r.route({"PATCH", "/api/v1/files/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::patch)});
+    r.route({"POST", "/api/v1/files/{path:path}/share", AuthMode::Required, kJsonBodyLimit,
+             [this](sdk::RequestContext& ctx) {
+                 FileRow f = ownFile(ctx);
+                 share(ctx, f, Permissions{true, true, true});
+             }});
+    // HubGPT's doubled prefix and the documented path both unshare.
+    r.route({"DELETE", "/api/v1/files/files/{path:path}/share/{user_id}", AuthMode::Required, 0,
+             bind(&FilesPlugin::unshare)});
+    r.route({"DELETE", "/api/v1/files/{path:path}/share/{user_id}", AuthMode::Required, 0, bind(&FilesPlugin::unshare)});
+
+    // Access by id: owner, share recipients within their permissions, anyone for public files.
+    r.route({"GET", "/api/v1/files/id/{file_id}", AuthMode::Optional, 0, [this](sdk::RequestContext& ctx) {
+                 auto [file, perms] = visibleFile(ctx);
+                 ctx.respondJson(200, entry(file));
+             }});
+    r.route({"GET", "/api/v1/files/id/{file_id}/raw", AuthMode::Optional, 0, [this](sdk::RequestContext& ctx) {
+                 auto [file, perms] = visibleFile(ctx);
+                 raw(ctx, file);
+             }});
+    r.route({"GET", "/api/v1/files/id/{file_id}/content", AuthMode::Optional, 0, [this](sdk::RequestContext& ctx) {
+                 auto [file, perms] = visibleFile(ctx);
+                 content(ctx, file);
+             }});
+    r.route({"PUT", "/api/v1/files/id/{file_id}", AuthMode::Required, uploadLimit, [this](sdk::RequestContext& ctx) {
+                 auto [file, perms] = visibleFile(ctx);
+                 if (file.isFolder()) throw sdk::Conflict("'" + file.path + "' is a folder", "is_folder");
+                 if (!perms.write) throw sdk::Forbidden("You may read this file but not change it", "write_denied");
+                 FileRow updated = store_->replace(file, ctx.requireAuth().userId, ctx.bodyStream());
+                 ctx.respondJson(200, entry(updated));
+             }});
+    r.route({"POST", "/api/v1/files/id/{file_id}/share", AuthMode::Required, kJsonBodyLimit,
+             [this](sdk::RequestContext& ctx) {
+                 auto [file, perms] = visibleFile(ctx);
+                 if (!perms.reshare) throw sdk::Forbidden("You may not share this file further", "reshare_denied");
+                 share(ctx, file, perms);
+             }});
+}
+
+Poco::JSON::Object::Ptr FilesPlugin::entry(const FileRow& f) const {
+    auto o = sdk::json::object();
+    o->set("name", f.path);
+    o->set("type", f.kind);
+    o->set("content_type", f.contentType.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(f.contentType));
+    o->set("is_public", f.isPublic);
+    o->set("created_at", floatSeconds(f.createdAt));
+    o->set("updated_at", floatSeconds(f.updatedAt));
+    Poco::Dynamic::Var meta = sdk::json::object();
+    try {
+        meta = sdk::json::parseStrict(f.metadataJson);
+    } catch (...) {
+    }
+    o->set("metadata", meta);
+    o->set("id", f.id);
+    o->set("size", f.size);
+    o->set("etag", f.isFolder() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(etagOf(f)));
+    o->set("file_type", f.fileType);
+    if (f.isPublic) o->set("public_url", "/api/v1/files/id/" + f.id + "/raw");
+    return o;
+}
+
+FileRow FilesPlugin::ownFile(sdk::RequestContext& ctx, const std::string& param) const {
+    std::string path = normalisePath(ctx.pathParam(param));
+    auto f = store_->byPath(ctx.requireAuth().userId, path);
+    if (!f) throw sdk::NotFound("File not found", "file_not_found");
+    return *f;
+}
+
+std::pair<FileRow, Permissions> FilesPlugin::visibleFile(sdk::RequestContext& ctx) const {
+    auto f = store_->byId(ctx.pathParam("file_id"));
+    if (!f) throw sdk::NotFound("File not found", "file_not_found");
+    const sdk::AuthContext* who = ctx.auth();
+    if (who != nullptr && who->userId == f->userId) return {*f, Permissions{true, true, true}};
+    if (who != nullptr) {
+        if (auto s = store_->shareFor(f->id, who->userId); s && s->permissions.read) return {*f, s->permissions};
+    }
+    if (f->isPublic) return {*f, Permissions{true, false, false}};
+    throw sdk::NotFound("File not found", "file_not_found");
+}
+
+void FilesPlugin::list(sdk::RequestContext& ctx) {
+    auto out = sdk::json::array();
+    for (const auto& f : store_->all(ctx.requireAuth().userId, true)) out->add(entry(f));
+    ctx.respondJson(200, out);
+}
+
+void FilesPlugin::tree(sdk::RequestContext& ctx) {
+    const std::string& owner = ctx.requireAuth().userId;
+    auto counts = store_->shareCounts(owner);
+    auto root = sdk::json::array();
+    std::map<std::string, Poco::JSON::Array::Ptr> children{{"", root}};
+    // Rows come ordered by path, so a folder is always seen before its children.
+    for (const auto& f : store_->all(owner, false)) {
+        auto node = sdk::json::object();
+        node->set("name", baseName(f.path));
+        node->set("path", f.path);
+        node->set("type", f.kind);
+        node->set("id", f.id);
+        node->set("size", f.size);
+        node->set("content_type", f.contentType.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(f.contentType));
+        node->set("is_public", f.isPublic);
+        node->set("share_count", counts.count(f.id) ? counts[f.id] : 0);
+        node->set("updated_at", floatSeconds(f.updatedAt));
+        if (f.isFolder()) {
+            auto kids = sdk::json::array();
+            node->set("children", kids);
+            children[f.path] = kids;
+        }
+        auto parent = children.find(dirName(f.path));
+        (parent != children.end() ? parent->second : root)->add(node);
+    }
+    auto out = sdk::json::object();
+    out->set("children", root);
+    ctx.respondJson(200, out);
+}
+
+void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
+    std::string path = normalisePath(ctx.pathParam("path"));
+    std::optional<StoredFile> stored;
+    ctx.readMultipart([&](const sdk::MultipartPart& part, std::istream& data) {
+        if (part.name != "file" || stored) return;  // other fields (HubGPT's is_public) are ignored
+        stored = store_->upload(ctx.requireAuth().userId, path, data);
+    });
+    if (!stored) {
+        auto item = sdk::json::object();
+        item->set("type", "missing");
+        auto loc = sdk::json::array();
+        loc->add("body");
+        loc->add("file");
+        item->set("loc", loc);
+        item->set("msg", "Field required");
+        auto list = sdk::json::array();
+        list->add(item);
+        sdk::ValidationError e("file: Field required (multipart field 'file')", "missing_file");
+        e.withDetail(list);
+        throw e;
+    }
+    auto o = entry(stored->row);
+    o->set("filename", path);
+    ctx.respondJson(200, o);
+}
+
+void FilesPlugin::uploadRaw(sdk::RequestContext& ctx) {
+    std::string path = normalisePath(ctx.pathParam("path"));
+    StoredFile stored = store_->upload(ctx.requireAuth().userId, path, ctx.bodyStream());
+    ctx.respondJson(stored.created ? 201 : 200, entry(stored.row));
+}
+
+void FilesPlugin::makeFolder(sdk::RequestContext& ctx) {
+    std::string path = normalisePath(ctx.pathParam("path"));
+    const std::string& owner = ctx.requireAuth().userId;
+    if (auto existing = store_->byPath(owner, path)) {
+        if (!existing->isFolder()) throw sdk::Conflict("'" + path + "' is a file", "is_file");
+        ctx.respondJson(200, entry(*existing));
+        return;
+    }
+    ctx.respondJson(201, entry(store_->makeFolder(owner, path)));
+}
+
+void FilesPlugin::content(sdk::RequestContext& ctx, const FileRow& file) {
+    if (file.isFolder()) throw sdk::Conflict("'" + file.path + "' is a folder", "is_folder");
+    std::string rawUrl = "/api/v1/files/id/" + file.id + "/raw";
+    if (file.size > maxContentBytes_) {
+        throw sdk::PayloadTooLarge("'" + file.path + "' is too large for /content; download it from " + rawUrl,
+                                   "content_too_large");
+    }
+    auto in = store_->blobs().open(file.blobId);
+    if (!in) throw sdk::Unavailable("The file's data is missing from storage", "blob_missing");
+    std::string data((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
+    if (!validUtf8Text(data)) {
+        throw sdk::Error(415, "binary_content",
+                         "'" + file.path + "' is not UTF-8 text; download its bytes from " + rawUrl);
+    }
+    auto o = sdk::json::object();
+    o->set("filename", file.path);
+    o->set("content", universalNewlines(data));
+    ctx.respondJson(200, o);
+}
+
+void FilesPlugin::raw(sdk::RequestContext& ctx, const FileRow& file) {
+    if (file.isFolder()) throw sdk::Conflict("'" + file.path + "' is a folder", "is_folder");
+    std::string etag = etagOf(file);
+    ctx.setHeader("ETag", etag);
+    ctx.setHeader("Last-Modified", httpDate(file.updatedAt));
+    ctx.setHeader("Accept-Ranges", "bytes");
+    ctx.setHeader("Cache-Control", file.isPublic ? "public, max-age=0, must-revalidate" : "private, max-age=0, must-revalidate");
+    ctx.setHeader("X-Content-Type-Options", "nosniff");
+    ctx.setHeader("Content-Disposition", contentDisposition(isActiveContent(file.contentType), baseName(file.path)));
+    if (isActiveContent(file.contentType)) {
+        ctx.setHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+    }
+    if (auto inm = ctx.header("If-None-Match"); inm && etagMatches(*inm, etag)) {
+        ctx.respond(304, file.contentType, "");
+        return;
+    }
+    auto size = static_cast<uint64_t>(file.size);
+    std::optional<ByteRange> range;
+    if (auto h = ctx.header("Range")) {
+        auto ifRange = ctx.header("If-Range");
+        if (!ifRange || *ifRange == etag) range = parseRange(*h, size);
+    }
+    auto in = store_->blobs().open(file.blobId);
+    if (!in) throw sdk::Unavailable("The file's data is missing from storage", "blob_missing");
+    uint64_t first = 0, length = size;
+    int status = 200;
+    if (range) {
+        first = range->first;
+        length = range->last - range->first + 1;
+        status = 206;
+        ctx.setHeader("Content-Range", "bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) +
+                                           "/" + std::to_string(size));
+        in->seekg(static_cast<std::streamoff>(first));
+    }
+    std::ostream& out = ctx.beginBody(status, file.contentType.empty() ? "application/octet-stream" : file.contentType, length);
+    if (ctx.method() == "HEAD") return;
+    std::vector<char> buf(64 * 1024);
+    uint64_t left = length;
+    while (left > 0 && !ctx.clientGone()) {
+        auto want = static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size()));
+        in->read(buf.data(), want);
+        std::streamsize got = in->gcount();
+        if (got <= 0) break;
+        out.write(buf.data(), got);
+        left -= static_cast<uint64_t>(got);
+    }
+}
+
+void FilesPlugin::remove(sdk::RequestContext& ctx) {
+    FileRow f = ownFile(ctx);
+    int n = store_->remove(f);
+    auto o = sdk::json::object();
+    o->set("status", "success");
+    o->set("deleted", n);
+    ctx.respondJson(200, o);
+}
+
+void FilesPlugin::patch(sdk::RequestContext& ctx) {
+    FileRow f = ownFile(ctx);
+    sdk::BodyValidator v(ctx.jsonBody());
+    auto newName = v.optionalString("new_name", 1024);
+    auto newPath = v.optionalString("new_path", 8192);
+    auto isPublic = v.optionalBool("is_public");
+    v.finish();
+    if (!newName && !newPath && !isPublic) {
+        throw sdk::ValidationError("Give new_name, new_path or is_public", "nothing_to_change");
+    }
+    if (newName && newPath) throw sdk::ValidationError("Give new_name or new_path, not both", "ambiguous_change");
+    if (newName) {
+        std::string name = normaliseName(*newName);
+        std::string dir = dirName(f.path);
+        f = store_->move(f, normalisePath(dir.empty() ? name : dir + "/" + name));
+    } else if (newPath) {
+        f = store_->move(f, normalisePath(*newPath));
+    }
+    if (isPublic) {
+        if (f.isFolder()) throw sdk::ValidationError("Only files can be made public", "folder_not_publishable");
+        f = store_->setPublic(f, *isPublic);
+    }
+    ctx.respondJson(200, entry(f));
+}
+
+void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Permissions& granterHolds) {
+    const auto& who = ctx.requireAuth();
+    if (file.isFolder()) throw sdk::ValidationError("Only files can be shared", "folder_not_shareable");
+    sdk::BodyValidator v(ctx.jsonBody());
+    auto withId = v.optionalString("shared_with_id", 64);
+    auto withName = v.optionalString("shared_with", 1024);
+    auto perms = v.optionalObject("permissions");
+    int64_t expires = parseExpiry(v, store_->nowMicros());
+    Permissions wanted{true, false, false};
+    if (perms) {
+        auto flag = [&](const char* key, bool& out) {
+            if (!perms->has(key)) return;
+            if (!perms->get(key).isBoolean()) {
+                v.fail("permissions", "bool_type", std::string("permissions.") + key + " should be a boolean");
+                return;
+            }
+            out = perms->getValue<bool>(key);
+        };
+        flag("read", wanted.read);
+        flag("write", wanted.write);
+        flag("reshare", wanted.reshare);
+    }
+    if (!withId && !withName) v.fail("shared_with_id", "missing", "Field required (shared_with_id or shared_with)");
+    v.finish();
+    if (!wanted.read) throw sdk::ValidationError("A share must include read", "share_without_read");
+    std::optional<sdk::UserInfo> recipient = withId ? auth_->findUserById(*withId) : auth_->findUserByName(*withName);
+    if (!recipient) throw sdk::NotFound("User not found", "user_not_found");
+    if (recipient->id == file.userId || recipient->id == who.userId) {
+        throw sdk::ValidationError("A file cannot be shared with its owner or with yourself", "share_with_self");
+    }
+    if (!granterHolds.covers(wanted)) {
+        throw sdk::Forbidden("You cannot grant more than you hold", "grant_exceeds_holding");
+    }
+    ShareRow s = store_->share(file, recipient->id, who.userId, wanted, expires);
+    auto o = sdk::json::object();
+    o->set("id", s.id);
+    o->set("file_id", s.fileId);
+    o->set("shared_with_id", s.sharedWithId);
+    o->set("shared_with", recipient->username);
+    o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
+    o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
+    o->set("created_at", sdk::IClock::formatIso(s.createdAt));
+    ctx.respondJson(200, o);
+}
+
+void FilesPlugin::unshare(sdk::RequestContext& ctx) {
+    FileRow f = ownFile(ctx);
+    if (!store_->unshare(f, ctx.pathParam("user_id"))) throw sdk::NotFound("Share not found", "share_not_found");
+    auto o = sdk::json::object();
+    o->set("status", "success");
+    ctx.respondJson(200, o);
+}
+
+void FilesPlugin::myShares(sdk::RequestContext& ctx) {
+    auto out = sdk::json::array();
+    int64_t t = store_->nowMicros();
+    for (const auto& [s, path] : store_->sharesOf(ctx.requireAuth().userId)) {
+        auto o = sdk::json::object();
+        o->set("id", s.id);
+        o->set("file_id", s.fileId);
+        o->set("path", path);
+        o->set("shared_with_id", s.sharedWithId);
+        auto u = auth_->findUserById(s.sharedWithId);
+        o->set("shared_with", u ? Poco::Dynamic::Var(u->username) : Poco::Dynamic::Var());
+        o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
+        o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
+        o->set("expired", s.expiresAt != 0 && s.expiresAt <= t);
+        o->set("created_at", sdk::IClock::formatIso(s.createdAt));
+        out->add(o);
+    }
+    ctx.respondJson(200, out);
+}
+
+void FilesPlugin::sharedWithMe(sdk::RequestContext& ctx) {
+    auto out = sdk::json::array();
+    for (const auto& [s, f] : store_->sharedWith(ctx.requireAuth().userId)) {
+        auto o = sdk::json::object();
+        o->set("file_id", f.id);
+        o->set("owner_id", f.userId);
+        auto u = auth_->findUserById(f.userId);
+        o->set("owner", u ? Poco::Dynamic::Var(u->username) : Poco::Dynamic::Var());
+        o->set("path", f.path);
+        o->set("name", baseName(f.path));
+        o->set("size", f.size);
+        o->set("content_type", f.contentType.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(f.contentType));
+        o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
+        o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
+        o->set("url", "/api/v1/files/id/" + f.id + "/raw");
+        out->add(o);
+    }
+    ctx.respondJson(200, out);
+}
+
+}  // namespace hub::plugins::files
+
+HUB_PLUGIN(hub::plugins::files::FilesPlugin, "files", "1.0.0")
