@@ -1,5 +1,6 @@
 // Every auth route of the HubGPT contract (§3) with HubGPT's bugs fixed, every kind of bad
 // token, Basic auth, sessions, throttling, bcrypt upgrade and "bad input changes nothing".
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -199,6 +200,27 @@ TEST_F(AuthFlowTest, EveryKindOfBadTokenIs401) {
     EXPECT_EQ(r.detail(), "Session expired or invalid");
     auto noSub = forge([](Poco::JWT::Token& t) { t.payload().remove("sub"); });
     EXPECT_EQ(server_.get("/api/v1/auth/users/me", ServerProcess::bearer(noSub)).detail(), "Could not validate credentials");
+}
+
+TEST_F(AuthFlowTest, ConcurrentBearerAndBasicRequestsAllSucceed) {
+    // Many threads sharing one token and one Basic credential: the caches load once, and
+    // token verification must be safe under concurrency (it once raced OpenSSL's teardown).
+    startServer();
+    std::string token = registerAndLogin("quinn");
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 60; ++i) {
+                auto headers = (t % 2 == 0) ? ServerProcess::bearer(token)
+                                            : ServerProcess::basic("quinn", "correct horse 1");
+                if (server_.get("/api/v1/auth/users/me", headers).status == 200) ++ok;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(ok.load(), 8 * 60);
+    EXPECT_EQ(server_.get("/health").status, 200);
 }
 
 TEST_F(AuthFlowTest, LogoutRevokesTheTokenAtOnce) {

@@ -99,7 +99,7 @@ void HubServer::printUsage() {
     help.setCommand(commandName());
     help.setUsage("[serve|migrate|user ...] [OPTIONS]");
     help.setHeader(
-        "Hub server " HUB_SDK_VERSION ".\n"
+        "Hub server " HUB_VERSION " (plugin SDK " HUB_SDK_VERSION ").\n"
         "Subcommands:\n"
         "  serve (default)                         run the HTTP server\n"
         "  migrate                                 apply database migrations and exit\n"

@@ -120,6 +120,7 @@ void Runtime::openDatabase() {
     o.poolMax = static_cast<int>(core_.getInt("database.pool_max"));
     o.idleSeconds = static_cast<int>(core_.getInt("database.pool_idle_seconds"));
     o.busyTimeoutMs = static_cast<int>(core_.getInt("database.busy_timeout_ms"));
+    o.poolWaitMs = static_cast<int>(core_.getInt("database.pool_wait_ms"));
     db_ = std::make_shared<Database>(parsed, o);
     if (!db_->ping()) {
         throw std::runtime_error("cannot connect to the database at " + parsed.redacted);

@@ -1,5 +1,7 @@
 #include "auth/AuthService.h"
 
+#include <algorithm>
+
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
@@ -97,7 +99,9 @@ std::optional<UserRecord> AuthService::userByName(const std::string& username) c
 
 std::optional<UserRecord> AuthService::userById(const std::string& id) const {
     if (!isUuid(id)) return std::nullopt;  // PostgreSQL would reject a malformed uuid
-    return queryUser("WHERE id = $1", id);
+    // Hot path of every authenticated handler that shows the user: at most 1 s stale, like
+    // the session cache.
+    return userCache_.getOrLoad("id:" + id, [&] { return queryUser("WHERE id = $1", id); });
 }
 
 std::vector<UserRecord> AuthService::listUsers() const {
@@ -268,38 +272,44 @@ void AuthService::revokeAllSessions(const std::string& userId) {
 
 sdk::AuthContext AuthService::authenticateBearer(const std::string& token) {
     int64_t nowUs = clock_.nowMicros();
-    TokenProblem problem = TokenProblem::None;
-    auto claims = jwt_.verify(token, nowUs / 1000000, &problem);
-    if (!claims) {
-        if (problem == TokenProblem::NoSubject) {
-            throw sdk::Unauthorized("Could not validate credentials", "invalid_token");
-        }
-        throw sdk::Unauthorized("Invalid authentication token", "invalid_token");
-    }
+    // The cache holds only tokens that passed full verification in the last second, keyed
+    // by the SHA-256 of the whole token (signature included), so a hit needs no re-check of
+    // the signature; expiry is still checked against the session's expiry.
     std::string hash = tokenHash(token);
-    if (auto cached = sessionCache_.get(hash)) {
-        if (cached->expiresAt > nowUs) return cached->auth;
-    }
-    using Row = Poco::Tuple<std::string, std::string, Poco::Int64, std::string, std::string>;
-    std::vector<Row> rows;
-    db_.withSession([&](Poco::Data::Session& s) {
-        rows.clear();
-        s << "SELECT CAST(s.id AS TEXT), CAST(s.user_id AS TEXT), s.expires_at, u.username, u.role "
-             "FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-            use(hash), into(rows), now;
+    auto session = sessionCache_.getOrLoad(hash, [&]() -> std::optional<CachedSession> {
+        TokenProblem problem = TokenProblem::None;
+        auto claims = jwt_.verify(token, nowUs / 1000000, &problem);
+        if (!claims) {
+            if (problem == TokenProblem::NoSubject) {
+                throw sdk::Unauthorized("Could not validate credentials", "invalid_token");
+            }
+            throw sdk::Unauthorized("Invalid authentication token", "invalid_token");
+        }
+        using Row = Poco::Tuple<std::string, std::string, Poco::Int64, std::string, std::string>;
+        std::vector<Row> rows;
+        db_.withSession([&](Poco::Data::Session& s) {
+            rows.clear();
+            s << "SELECT CAST(s.id AS TEXT), CAST(s.user_id AS TEXT), s.expires_at, u.username, u.role "
+                 "FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                use(hash), into(rows), now;
+        });
+        if (rows.empty() || rows[0].get<2>() <= nowUs || rows[0].get<1>() != claims->subject) {
+            throw sdk::Unauthorized("Session expired or invalid", "session_invalid");
+        }
+        CachedSession c;
+        c.auth.sessionId = rows[0].get<0>();
+        c.auth.userId = rows[0].get<1>();
+        c.auth.username = rows[0].get<3>();
+        c.auth.role = rows[0].get<4>();
+        c.auth.method = "bearer";
+        // Never trust the cache past the token's own expiry.
+        c.expiresAt = std::min<int64_t>(rows[0].get<2>(), claims->expiresAt * 1000000);
+        return c;
     });
-    if (rows.empty() || rows[0].get<2>() <= nowUs || rows[0].get<1>() != claims->subject) {
+    if (!session || session->expiresAt <= nowUs) {
         throw sdk::Unauthorized("Session expired or invalid", "session_invalid");
     }
-    CachedSession c;
-    c.auth.sessionId = rows[0].get<0>();
-    c.auth.userId = rows[0].get<1>();
-    c.auth.username = rows[0].get<3>();
-    c.auth.role = rows[0].get<4>();
-    c.auth.method = "bearer";
-    c.expiresAt = rows[0].get<2>();
-    sessionCache_.put(hash, c);
-    return c.auth;
+    return session->auth;
 }
 
 sdk::AuthContext AuthService::authenticateBasic(const std::string& b64, const std::string& ip) {
@@ -319,11 +329,7 @@ sdk::AuthContext AuthService::authenticateBasic(const std::string& b64, const st
     // Cache key: keyed HMAC of the credentials, so the cache never holds a usable secret.
     std::string key = crypto::hmacSha256(basicCacheKey_, username + std::string(1, '\0') + password);
 
-    auto current = userCache_.get("name:" + username);
-    if (!current) {
-        current = userByName(username);
-        if (current) userCache_.put("name:" + username, *current);
-    }
+    auto current = userCache_.getOrLoad("name:" + username, [&] { return userByName(username); });
     if (auto cached = basicCache_.get(key)) {
         // A password change is visible within the user cache's lifetime (<= 1 s).
         if (current && current->hashedPassword == cached->hashedPassword) return cached->auth;

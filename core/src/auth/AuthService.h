@@ -110,7 +110,7 @@ private:
     std::string basicCacheKey_;
     TtlCache<CachedSession> sessionCache_;
     TtlCache<CachedBasic> basicCache_;
-    TtlCache<UserRecord> userCache_;
+    mutable TtlCache<UserRecord> userCache_;
 };
 
 }  // namespace hub::core

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/JWT/Signer.h>
 
 namespace hub::core {
@@ -47,6 +48,10 @@ public:
     int64_t ttlSeconds() const { return settings_.ttlSeconds; }
 
 private:
+    /// Holds POCO's OpenSSL reference for the service's lifetime. Without it every HMAC
+    /// takes and drops the last reference, and concurrent verifications race OpenSSL's
+    /// teardown (crashes under load, and twice the cost per token).
+    Poco::Crypto::OpenSSLInitializer openssl_;
     JwtSettings settings_;
     std::unique_ptr<Poco::JWT::Signer> signer_;
 };

@@ -53,6 +53,8 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     db.integer("pool_min").defaultValue(1).min(1).max(1024);
     db.integer("pool_max").defaultValue(32).min(1).max(1024);
     db.integer("pool_idle_seconds").defaultValue(60).min(1);
+    db.integer("pool_wait_ms").defaultValue(5000).min(0).max(600000)
+        .description("How long a request waits for a free pooled connection before 503");
     db.integer("busy_timeout_ms").defaultValue(5000).min(0).max(600000);
     db.integer("connect_timeout_seconds").defaultValue(5).min(1).max(300);
 

@@ -1,6 +1,8 @@
 #include "db/Database.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <stdexcept>
 
 #include <Poco/Data/PostgreSQL/Connector.h>
@@ -122,7 +124,8 @@ DatabaseUrl DatabaseUrl::parse(const std::string& raw, int connectTimeoutSeconds
     return out;
 }
 
-Database::Database(const DatabaseUrl& url, const DatabaseOptions& o) : url_(url), poolMax_(o.poolMax) {
+Database::Database(const DatabaseUrl& url, const DatabaseOptions& o)
+    : url_(url), poolMax_(o.poolMax), poolWaitMs_(o.poolWaitMs) {
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::PostgreSQL::Connector::registerConnector();
     if (url_.dialect == sdk::Dialect::SQLite) {
@@ -148,14 +151,24 @@ void Database::shutdown() {
 }
 
 Poco::Data::Session Database::session() {
-    try {
-        return pool_->get();
-    } catch (const Poco::Data::SessionPoolExhaustedException&) {
-        throw sdk::Unavailable("The database is busy; try again", "database_busy")
-            .withHeader("Retry-After", "1");
-    } catch (const Poco::Exception& e) {
-        throw sdk::Unavailable("The database is unavailable", "database_unavailable")
-            .withHeader("Retry-After", "2");
+    // POCO's pool fails at once when every connection is in use; a burst of requests should
+    // queue briefly instead of getting 503s.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(poolWaitMs_);
+    auto pause = std::chrono::microseconds(200);
+    while (true) {
+        try {
+            return pool_->get();
+        } catch (const Poco::Data::SessionPoolExhaustedException&) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                throw sdk::Unavailable("The database is busy; try again", "database_busy")
+                    .withHeader("Retry-After", "1");
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::microseconds(5000));
+        } catch (const Poco::Exception&) {
+            throw sdk::Unavailable("The database is unavailable", "database_unavailable")
+                .withHeader("Retry-After", "2");
+        }
     }
 }
 

@@ -27,6 +27,7 @@ struct DatabaseOptions {
     int poolMax = 32;
     int idleSeconds = 60;
     int busyTimeoutMs = 5000;
+    int poolWaitMs = 5000;  ///< how long a request waits for a free connection before 503
 };
 
 class Database : public sdk::IDatabase {
@@ -57,6 +58,7 @@ private:
 
     DatabaseUrl url_;
     int poolMax_ = 32;
+    int poolWaitMs_ = 5000;
     std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
 

@@ -83,7 +83,10 @@ public:
     void execute(const std::string& sql, const std::vector<std::string>& params = {}) const;
 
     static std::string hubdPath();
+    /// A directory of test plugins under the build tree ("good", "bad/<case>").
     static std::string pluginDir(const std::string& name);
+    /// Where the bundled plugins (files, ...) are built.
+    static std::string bundledPluginDir() { return HUB_BUNDLED_PLUGIN_DIR; }
 
 private:
     std::vector<std::string> commandLine(const std::vector<std::string>& args, bool serve) const;
