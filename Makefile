@@ -2,6 +2,7 @@
 BUILD ?= build
 JOBS  ?= 2
 BUILD_TYPE ?= RelWithDebInfo
+CMAKE_ARGS ?=
 
 .PHONY: deps configure build run test bench clean
 
@@ -9,7 +10,7 @@ deps:
 	bash scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
 
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)

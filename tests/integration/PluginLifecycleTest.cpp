@@ -88,7 +88,7 @@ TEST_F(PluginLifecycleTest, UnexpectedExceptionIs500WithoutInternals) {
     EXPECT_EQ(r.body.find("private.key"), std::string::npos);
     EXPECT_EQ(r.body.find("secret"), std::string::npos);
     EXPECT_NE(r.body.find("trace-me-1"), std::string::npos);
-    EXPECT_NE(server_.stderrText().find("trace-me-1"), std::string::npos);  // logged with the id
+    EXPECT_TRUE(server_.waitForStderr("trace-me-1"));  // logged with the request id
     EXPECT_EQ(server_.get("/health").status, 200);
 }
 
@@ -112,6 +112,16 @@ TEST_F(PluginLifecycleTest, ToolsRegisteredByPluginsAreInvocable) {
     auto r = server_.get("/api/v1/testkit/tools");
     EXPECT_EQ(r.object()->getArray("tools")->getElement<std::string>(0), "testkit_add");
     EXPECT_EQ(r.object()->getValue<std::string>("result"), "{\"sum\":5}");
+}
+
+TEST_F(PluginLifecycleTest, PluginsAddHubdSubcommands) {
+    std::string dir = "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]";
+    EXPECT_EQ(server_.runToExit({"testkit", "count", "--user", "alice", "--set", dir}), 0) << server_.stderrText();
+    EXPECT_EQ(server_.stdoutText(), "items: 0 user=alice\n");
+    EXPECT_EQ(server_.runToExit({"testkit", "count", "extra", "--set", dir}), 3);
+    EXPECT_NE(server_.stdoutText().find("arg=extra"), std::string::npos);
+    EXPECT_EQ(server_.runToExit({"frobnicate", "--set", dir}), 64);
+    EXPECT_NE(server_.stderrText().find("testkit count"), std::string::npos) << "unknown commands list the known ones";
 }
 
 TEST_F(PluginLifecycleTest, AdminPluginListShowsNameVersionAbiStateAndLibrary) {

@@ -63,6 +63,8 @@ void HubServer::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("check-config", "", "validate the configuration and exit").required(false).repeatable(false));
     options.addOption(Option("email", "", "email for 'user create'").argument("EMAIL").required(false).repeatable(false));
     options.addOption(Option("role", "", "role for 'user create': admin or user").argument("ROLE").required(false).repeatable(false));
+    options.addOption(Option("user", "", "user a plugin command acts for (e.g. import advisors)").argument("NAME").required(false).repeatable(false));
+    options.addOption(Option("format", "", "output format for plugin commands that offer one").argument("FORMAT").required(false).repeatable(false));
 }
 
 void HubServer::handleOption(const std::string& name, const std::string& value) {
@@ -86,6 +88,11 @@ void HubServer::handleOption(const std::string& name, const std::string& value) 
         email_ = value;
     } else if (name == "role") {
         role_ = value;
+        roleGiven_ = true;
+    } else if (name == "user") {
+        user_ = value;
+    } else if (name == "format") {
+        format_ = value;
     }
 }
 
@@ -106,7 +113,8 @@ void HubServer::printUsage() {
         "  user create NAME [--email E] [--role R] create a user (password read from stdin)\n"
         "  user passwd NAME                        set a password (read from stdin)\n"
         "  user list                               list users\n"
-        "  user set-role NAME admin|user           change a user's role\n");
+        "  user set-role NAME admin|user           change a user's role\n"
+        "  <plugin command> ...                    commands added by plugins (listed below when configured)\n");
     help.format(std::cout);
 }
 
@@ -257,6 +265,47 @@ int HubServer::userCommand(const std::vector<std::string>& args) {
     }
 }
 
+int HubServer::pluginCommand(const std::vector<std::string>& args) {
+    setupLogging("warning", false, "");
+    Runtime rt(cl_);
+    if (!load(rt)) return kExitConfig;
+    try {
+        rt.openDatabase();
+        rt.initServices();
+        rt.registerComponents();
+        std::size_t words = 0;
+        const sdk::CommandSpec* command = rt.findCommand(args, words);
+        if (command == nullptr) {
+            std::cerr << "hubd: unknown subcommand '" << args[0] << "'. Subcommands: serve, migrate, user";
+            for (const auto& [owner, c] : rt.commands()) std::cerr << ", " << c.name;
+            std::cerr << " (try --help)\n";
+            return kExitUsage;
+        }
+        rt.migratePlugins();
+        rt.startPlugins();
+        std::map<std::string, std::string> options;
+        if (!user_.empty()) options["user"] = user_;
+        if (!email_.empty()) options["email"] = email_;
+        if (roleGiven_) options["role"] = role_;
+        if (!format_.empty()) options["format"] = format_;
+        sdk::CommandContext ctx{std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(words), args.end()),
+                                options, rt.services(), std::cout, std::cerr};
+        int code = command->run(ctx);
+        std::cout.flush();
+        rt.shutdown();
+        return code;
+    } catch (const PluginStartError& e) {
+        std::cerr << "hubd: refusing to start: " << e.what() << std::endl;
+        return kExitSoftware;
+    } catch (const sdk::Error& e) {
+        std::cerr << "hubd " << args[0] << ": " << e.what() << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "hubd " << args[0] << ": " << e.what() << std::endl;
+        return kExitUnavailable;
+    }
+}
+
 int HubServer::serve() {
     Runtime rt(cl_);
     setupLogging("information", false, "");
@@ -295,8 +344,7 @@ int HubServer::main(const std::vector<std::string>& args) {
     if (cmd == "serve") return serve();
     if (cmd == "migrate") return migrate();
     if (cmd == "user") return userCommand(args);
-    std::cerr << "hubd: unknown subcommand '" << cmd << "' (try --help)\n";
-    return kExitUsage;
+    return pluginCommand(args);
 }
 
 }  // namespace hub::core

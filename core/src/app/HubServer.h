@@ -25,6 +25,8 @@ private:
     int checkConfig();
     int migrate();
     int userCommand(const std::vector<std::string>& args);
+    /// A subcommand registered by a plugin (`hubd import advisors ...`).
+    int pluginCommand(const std::vector<std::string>& args);
     void setupLogging(const std::string& level, bool accessLog, const std::string& accessFile);
     void printUsage();
     /// Loads and validates the config; prints every error and returns false when invalid.
@@ -35,6 +37,9 @@ private:
     bool checkConfig_ = false;
     std::string email_;
     std::string role_ = "user";
+    std::string user_;
+    std::string format_;
+    bool roleGiven_ = false;
 };
 
 }  // namespace hub::core

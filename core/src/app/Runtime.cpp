@@ -262,14 +262,29 @@ void Runtime::registerCoreRoutes() {
 
 void Runtime::registerComponents() {
     registerCoreRoutes();
-    plugins_->registerAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_});
+    plugins_->registerAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
 }
 
 void Runtime::migratePlugins() { plugins_->migrateAll(*migrations_); }
 
 void Runtime::startPlugins() {
-    plugins_->startAll(*services_, dataDir_, ComponentSinks{*router_, *tools_, *services_, *events_, middleware_});
+    plugins_->startAll(*services_, dataDir_, ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
     pluginsStarted_ = true;
+}
+
+const sdk::CommandSpec* Runtime::findCommand(const std::vector<std::string>& args, std::size_t& words) const {
+    for (const auto& [owner, c] : commands_) {
+        bool two = c.name.find(' ') != std::string::npos;
+        if (!two && !args.empty() && args[0] == c.name) {
+            words = 1;
+            return &c;
+        }
+        if (two && args.size() >= 2 && args[0] + " " + args[1] == c.name) {
+            words = 2;
+            return &c;
+        }
+    }
+    return nullptr;
 }
 
 std::string Runtime::listenHost() const { return core_.getString("server.host"); }
@@ -313,7 +328,7 @@ void Runtime::shutdown() {
         watchdog_->stopThread();
     }
     if (plugins_) {
-        plugins_->stopAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_});
+        plugins_->stopAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
     }
     pipeline_.reset();
     if (router_) router_->clear();

@@ -55,6 +55,11 @@ public:
     /// Graceful stop: stop accepting, drain, stop plugins, close the database.
     void shutdown();
 
+    /// The plugin command whose name matches the leading words of `args`, and how many words
+    /// it used; nullptr when none does.
+    const sdk::CommandSpec* findCommand(const std::vector<std::string>& args, std::size_t& words) const;
+    const std::vector<std::pair<std::string, sdk::CommandSpec>>& commands() const { return commands_; }
+    const sdk::ServiceRegistry& services() const { return *services_; }
     const sdk::ConfigView& config() const { return core_; }
     Database& database() { return *db_; }
     AuthService& auth() { return *auth_; }
@@ -82,6 +87,7 @@ private:
     std::unique_ptr<PluginManager> plugins_;
     std::unique_ptr<Router> router_;
     std::vector<std::pair<std::string, sdk::MiddlewareSpec>> middleware_;
+    std::vector<std::pair<std::string, sdk::CommandSpec>> commands_;
 
     std::shared_ptr<Database> db_;
     std::unique_ptr<MigrationRunner> migrations_;

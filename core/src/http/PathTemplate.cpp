@@ -49,13 +49,14 @@ PathTemplate::PathTemplate(const std::string& text) : text_(text) {
                 throw std::invalid_argument("braces inside a literal segment: " + text);
             }
             segments_.push_back({Segment::Literal, seg});
-            canonical_ += "/" + seg;
+            canonical_ += '/';
+            canonical_ += seg;
             ++literals;
         }
         if (next == std::string::npos) break;
         pos = next + 1;
     }
-    if (canonical_.empty()) canonical_ = "/";
+    if (canonical_.empty()) canonical_.push_back('/');  // (assigning "/" trips GCC 12's -Wrestrict false positive)
     specificity_ = literals * 10000 + params * 100 - pathParams;
 }
 

@@ -61,6 +61,20 @@ public:
     void subscribe(const std::string& topic, sdk::EventHandler handler) override {
         sinks_.events.subscribe(owner_, topic, std::move(handler));
     }
+    void command(sdk::CommandSpec spec) override {
+        static const std::set<std::string> kBuiltIn{"serve", "migrate", "user"};
+        std::string first = spec.name.substr(0, spec.name.find(' '));
+        if (spec.name.empty() || !spec.run || kBuiltIn.count(first)) {
+            throw std::runtime_error("command '" + spec.name + "' is empty, has no function or shadows a built-in");
+        }
+        for (const auto& [owner, c] : sinks_.commands) {
+            if (c.name == spec.name) {
+                throw std::runtime_error("duplicate command '" + spec.name + "': registered by '" + owner +
+                                         "' and by '" + owner_ + "'");
+            }
+        }
+        sinks_.commands.emplace_back(owner_, std::move(spec));
+    }
 
 private:
     std::string owner_;
@@ -94,6 +108,7 @@ void removeOwner(ComponentSinks& sinks, const std::string& owner) {
     sinks.services.removeOwner(owner);
     sinks.events.removeOwner(owner);
     std::erase_if(sinks.middleware, [&](const auto& p) { return p.first == owner; });
+    std::erase_if(sinks.commands, [&](const auto& p) { return p.first == owner; });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <Poco/Logger.h>
 
 #include "config/ConfigTree.h"
+#include "hub/sdk/CommandSpec.h"
 #include "hub/sdk/ConfigSchema.h"
 #include "hub/sdk/Plugin.h"
 #include "plugin/PluginLoader.h"
@@ -28,6 +29,7 @@ struct ComponentSinks {
     ServiceRegistryImpl& services;
     EventBus& events;
     std::vector<std::pair<std::string, sdk::MiddlewareSpec>>& middleware;
+    std::vector<std::pair<std::string, sdk::CommandSpec>>& commands;
 };
 
 /// A fatal plugin problem at start-up (message names the plugin and the reason).

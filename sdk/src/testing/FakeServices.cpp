@@ -36,6 +36,8 @@ void RecordingRegistrar::subscribe(const std::string& topic, EventHandler h) {
     subscriptions.emplace_back(topic, std::move(h));
 }
 
+void RecordingRegistrar::command(CommandSpec spec) { commands.push_back(std::move(spec)); }
+
 const RouteSpec* RecordingRegistrar::findRoute(const std::string& method,
                                                const std::string& path) const {
     for (const auto& r : routes) {

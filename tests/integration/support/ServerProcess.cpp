@@ -206,6 +206,9 @@ bool ServerProcess::start(const std::vector<std::string>& args, const std::map<s
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = 0;
+            // Everything it printed is in the pipes: read it all before the caller looks.
+            if (outThread_.joinable()) outThread_.join();
+            if (errThread_.joinable()) errThread_.join();
             return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -281,6 +284,15 @@ std::string ServerProcess::stdoutText() const {
 std::string ServerProcess::stderrText() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return err_;
+}
+
+bool ServerProcess::waitForStderr(const std::string& text, int timeoutMs) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (stderrText().find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return stderrText().find(text) != std::string::npos;
 }
 
 Response ServerProcess::request(const std::string& method, const std::string& path, const std::string& body,

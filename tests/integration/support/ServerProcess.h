@@ -57,6 +57,9 @@ public:
     const std::string& databaseUrl() const { return databaseUrl_; }
     std::string stdoutText() const;
     std::string stderrText() const;
+    /// Waits (up to `timeoutMs`) until standard error contains `text`; logs arrive through a
+    /// pipe read by another thread, so a just-written line may not be here yet.
+    bool waitForStderr(const std::string& text, int timeoutMs = 3000) const;
 
     Response request(const std::string& method, const std::string& path, const std::string& body = "",
                      const std::map<std::string, std::string>& headers = {}) const;

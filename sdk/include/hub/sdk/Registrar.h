@@ -7,6 +7,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "hub/sdk/CommandSpec.h"
 #include "hub/sdk/Export.h"
 #include "hub/sdk/Migration.h"
 #include "hub/sdk/RouteSpec.h"
@@ -38,6 +39,9 @@ public:
     virtual void provideRaw(const std::string& id, std::shared_ptr<void> service) = 0;
     /// Subscribes to a topic ("file.created"); "*" receives every topic.
     virtual void subscribe(const std::string& topic, EventHandler handler) = 0;
+
+    /// Adds a `hubd` subcommand; a duplicate command name is fatal.
+    virtual void command(CommandSpec spec) = 0;
 
     template <class T>
     void provide(std::shared_ptr<T> service) {

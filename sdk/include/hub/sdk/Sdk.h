@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hub/sdk/AuthContext.h"
+#include "hub/sdk/CommandSpec.h"
 #include "hub/sdk/BodyValidator.h"
 #include "hub/sdk/ConfigSchema.h"
 #include "hub/sdk/ConfigView.h"

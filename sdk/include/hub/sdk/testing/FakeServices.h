@@ -44,6 +44,7 @@ public:
     void migration(Migration m) override;
     void provideRaw(const std::string& id, std::shared_ptr<void> service) override;
     void subscribe(const std::string& topic, EventHandler handler) override;
+    void command(CommandSpec spec) override;
 
     /// The route registered for method+template, or nullptr.
     const RouteSpec* findRoute(const std::string& method, const std::string& path) const;
@@ -54,6 +55,7 @@ public:
     std::vector<Migration> migrations;
     std::map<std::string, std::shared_ptr<void>> provided;
     std::vector<std::pair<std::string, EventHandler>> subscriptions;
+    std::vector<CommandSpec> commands;
 };
 
 /// A PluginContext over a FakeServiceRegistry and a config you supply.
