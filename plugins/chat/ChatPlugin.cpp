@@ -1,0 +1,586 @@
+#include "ChatPlugin.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <future>
+#include <thread>
+
+#include <Poco/String.h>
+
+#include "AdvisorLookup.h"
+#include "Migrations.h"
+#include "PyJson.h"
+
+namespace hub::plugins::chat {
+namespace {
+
+constexpr std::size_t kMessageBodyLimit = 2 * 1024 * 1024;
+
+std::string iso(int64_t micros) { return sdk::IClock::formatIso(micros, true); }
+
+Poco::JSON::Object::Ptr messageJson(const StoredMessage& m) {
+    auto o = sdk::json::object();
+    o->set("role", m.role);
+    o->set("content", m.content);
+    Poco::Dynamic::Var calls;
+    if (!m.toolCallsJson.empty()) {
+        try {
+            calls = sdk::json::parseStrict(m.toolCallsJson);
+        } catch (...) {
+        }
+    }
+    o->set("tool_calls", calls);
+    o->set("tool_call_id", m.toolCallId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(m.toolCallId));
+    return o;
+}
+
+Poco::JSON::Object::Ptr historyJson(const Conversation& c, const std::vector<StoredMessage>& messages) {
+    auto o = sdk::json::object();
+    o->set("id", c.id);
+    o->set("advisor_id", c.advisorId);
+    auto list = sdk::json::array();
+    for (const auto& m : messages) list->add(messageJson(m));
+    o->set("messages", list);
+    o->set("created_at", iso(c.createdAt));
+    o->set("updated_at", iso(c.updatedAt));
+    return o;
+}
+
+Poco::JSON::Object::Ptr metadataJson(const Conversation& c) {
+    auto o = sdk::json::object();
+    o->set("id", c.id);
+    o->set("advisor_id", c.advisorId);
+    o->set("created_at", iso(c.createdAt));
+    o->set("updated_at", iso(c.updatedAt));
+    o->set("message_count", c.messageCount);
+    return o;
+}
+
+/// HubGPT's include tags, the part that needs no other plugin: <$datetime$> and
+/// <$datetime:FMT$> (UTC). File and directory includes are left as they are for now.
+std::string expandIncludes(const std::string& text) {
+    std::string out;
+    std::size_t pos = 0;
+    while (true) {
+        std::size_t open = text.find("<$datetime", pos);
+        if (open == std::string::npos) break;
+        std::size_t close = text.find("$>", open);
+        std::size_t newline = text.find('\n', open);
+        if (close == std::string::npos || (newline != std::string::npos && newline < close)) break;
+        std::string spec = text.substr(open + 10, close - open - 10);
+        std::string fmt = "%Y-%m-%d %H:%M:%S";
+        if (!spec.empty()) {
+            if (spec[0] != ':') {
+                out += text.substr(pos, close + 2 - pos);
+                pos = close + 2;
+                continue;
+            }
+            fmt = Poco::trim(spec.substr(1));
+        }
+        std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[256] = {0};
+        if (fmt.size() > 100 || std::strftime(buf, sizeof buf, fmt.c_str(), &tm) == 0) buf[0] = '\0';
+        out += text.substr(pos, open - pos) + buf;
+        pos = close + 2;
+    }
+    out += text.substr(pos);
+    return out;
+}
+
+std::string usageText(const Poco::JSON::Object::Ptr& usage) {
+    if (!usage) return "null";
+    std::string out = "{";
+    bool first = true;
+    for (const char* key : {"prompt_tokens", "completion_tokens", "total_tokens"}) {
+        if (!usage->has(key)) continue;
+        out += std::string(first ? "" : ", ") + "\"" + key + "\": " + std::to_string(usage->optValue<Poco::Int64>(key, 0));
+        first = false;
+    }
+    return out + "}";
+}
+
+std::string toolCallsJson(const std::vector<ToolCallOut>& calls) {
+    auto arr = sdk::json::array();
+    for (const auto& c : calls) {
+        auto o = sdk::json::object();
+        o->set("id", c.id);
+        o->set("type", "function");
+        auto fn = sdk::json::object();
+        fn->set("name", c.name);
+        fn->set("arguments", c.arguments);
+        o->set("function", fn);
+        arr->add(o);
+    }
+    return sdk::json::stringify(arr);
+}
+
+/// Checks arguments against the top level of a JSON schema: an object, required keys present,
+/// declared properties of the declared primitive types. Returns a problem or "".
+std::string argumentProblem(const std::string& argsJson, const std::string& schemaJson) {
+    Poco::JSON::Object::Ptr args;
+    try {
+        args = sdk::json::parseStrictObject(argsJson.empty() ? "{}" : argsJson, 32);
+    } catch (const sdk::Error&) {
+        return "arguments are not a JSON object";
+    }
+    Poco::JSON::Object::Ptr schema;
+    try {
+        schema = sdk::json::parseStrictObject(schemaJson.empty() ? "{}" : schemaJson, 64);
+    } catch (const sdk::Error&) {
+        return {};
+    }
+    if (auto required = schema->getArray("required")) {
+        for (std::size_t i = 0; i < required->size(); ++i) {
+            std::string key = required->getElement<std::string>(static_cast<unsigned>(i));
+            if (!args->has(key)) return "missing required argument '" + key + "'";
+        }
+    }
+    if (auto props = schema->getObject("properties")) {
+        for (const auto& key : args->getNames()) {
+            auto prop = props->getObject(key);
+            if (!prop || !prop->has("type")) continue;
+            std::string type = prop->optValue<std::string>("type", "");
+            auto v = args->get(key);
+            bool ok = true;
+            if (type == "string") ok = v.isString();
+            else if (type == "integer") ok = v.isInteger() && !v.isBoolean();
+            else if (type == "number") ok = v.isNumeric() && !v.isBoolean();
+            else if (type == "boolean") ok = v.isBoolean();
+            else if (type == "object") ok = v.type() == typeid(Poco::JSON::Object::Ptr);
+            else if (type == "array") ok = v.type() == typeid(Poco::JSON::Array::Ptr);
+            if (!ok) return "argument '" + key + "' should be of type " + type;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+void ChatPlugin::declareConfig(sdk::ConfigSchema& schema) const {
+    schema.object("providers").defaultValue(sdk::json::object())
+        .description("name -> {base_url, api_key_env, headers, models, connect_timeout_seconds, read_timeout_seconds, retries}");
+    schema.integer("echo_chunk_delay_ms").defaultValue(20).min(0).max(5000)
+        .description("Pause between the echo provider's chunks");
+    schema.integer("max_tool_rounds").defaultValue(4).min(0).max(20);
+    schema.integer("tool_timeout_seconds").defaultValue(30).min(1).max(600);
+    schema.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> errors;
+        auto providers = v.getObject("providers");
+        for (const auto& name : providers->getNames()) {
+            std::string at = "providers." + name + ": ";
+            if (providers->get(name).type() != typeid(Poco::JSON::Object::Ptr)) {
+                errors.push_back(at + "must be a map");
+                continue;
+            }
+            auto p = providers->getObject(name);
+            static const std::set<std::string> known{"base_url", "api_key_env", "headers", "models",
+                                                     "connect_timeout_seconds", "read_timeout_seconds", "retries"};
+            for (const auto& key : p->getNames()) {
+                if (!known.count(key)) errors.push_back(at + "unknown key '" + key + "'");
+            }
+            if (!p->has("base_url") || !p->get("base_url").isString() ||
+                (p->getValue<std::string>("base_url").rfind("http://", 0) != 0 &&
+                 p->getValue<std::string>("base_url").rfind("https://", 0) != 0)) {
+                errors.push_back(at + "base_url must be an http:// or https:// URL");
+            }
+            for (const char* key : {"connect_timeout_seconds", "read_timeout_seconds", "retries"}) {
+                if (p->has(key) && !(p->get(key).isInteger() && p->getValue<int>(key) >= 0)) {
+                    errors.push_back(at + key + " must be a non-negative integer");
+                }
+            }
+            for (const char* key : {"headers", "models"}) {
+                if (p->has(key) && p->get(key).type() != typeid(Poco::JSON::Object::Ptr)) {
+                    errors.push_back(at + key + " must be a map of strings");
+                }
+            }
+        }
+        return errors;
+    });
+}
+
+void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& config) {
+    config_ = config;
+    maxToolRounds_ = static_cast<int>(config.getInt("max_tool_rounds"));
+    toolTimeoutSeconds_ = static_cast<int>(config.getInt("tool_timeout_seconds"));
+    for (auto& m : chatMigrations()) r.migration(std::move(m));
+    using sdk::AuthMode;
+
+    r.route({"POST", "/api/v1/chat/advisor/{advisor_id}/new", AuthMode::Required, 64 * 1024,
+             [this](sdk::RequestContext& ctx) {
+                 const auto& who = ctx.requireAuth();
+                 std::string advisorId = ctx.pathParam("advisor_id");
+                 if (!advisorFor(who.userId, advisorId)) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+                 ctx.respondJson(200, historyJson(store_->create(who.userId, advisorId), {}));
+             }});
+    r.route({"GET", "/api/v1/chat/advisor/{advisor_id}/history", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) {
+                 auto out = sdk::json::array();
+                 for (const auto& c : store_->forAdvisor(ctx.requireAuth().userId, ctx.pathParam("advisor_id"))) {
+                     out->add(metadataJson(c));
+                 }
+                 ctx.respondJson(200, out);
+             }});
+    r.route({"GET", "/api/v1/chat/advisor/{advisor_id}/latest", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) {
+                 const auto& who = ctx.requireAuth();
+                 std::string advisorId = ctx.pathParam("advisor_id");
+                 if (auto c = store_->latestActive(who.userId, advisorId)) {
+                     ctx.respondJson(200, historyJson(*c, store_->messages(c->id)));
+                     return;
+                 }
+                 if (!advisorFor(who.userId, advisorId)) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+                 ctx.respondJson(200, historyJson(store_->create(who.userId, advisorId), {}));
+             }});
+    r.route({"GET", "/api/v1/chat/messages/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
+                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 auto out = sdk::json::array();
+                 for (const auto& m : store_->messages(c->id)) out->add(messageJson(m));
+                 ctx.respondJson(200, out);
+             }});
+    r.route({"GET", "/api/v1/chat/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
+                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 ctx.respondJson(200, historyJson(*c, store_->messages(c->id)));
+             }});
+    r.route({"DELETE", "/api/v1/chat/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                 std::string id = ctx.pathParam("conversation_id");
+                 if (!store_->remove(ctx.requireAuth().userId, id)) {
+                     throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 }
+                 auto o = sdk::json::object();
+                 o->set("status", "deleted");
+                 o->set("id", id);
+                 ctx.respondJson(200, o);
+             }});
+    r.route({"POST", "/api/v1/chat/{conversation_id}/cancel", AuthMode::Required, 64 * 1024,
+             [this](sdk::RequestContext& ctx) {
+                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
+                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 std::shared_ptr<CancelToken> token;
+                 {
+                     std::lock_guard<std::mutex> lock(activeMutex_);
+                     auto it = active_.find(c->id);
+                     if (it != active_.end()) token = it->second;
+                 }
+                 auto o = sdk::json::object();
+                 if (token) token->cancel();
+                 o->set("status", token ? "cancelled" : "no_active_stream");
+                 ctx.respondJson(200, o);
+             }});
+    r.route({"POST", "/api/v1/chat/{conversation_id}/message", AuthMode::Required, kMessageBodyLimit,
+             [this](sdk::RequestContext& ctx) { sendMessage(ctx); }});
+    r.route({"GET", "/api/v1/tools", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                 auto out = sdk::json::array();
+                 for (const auto* t : tools_->list()) {
+                     auto o = sdk::json::object();
+                     o->set("name", t->name);
+                     o->set("description", t->description);
+                     Poco::Dynamic::Var params = sdk::json::object();
+                     try {
+                         params = sdk::json::parseStrict(t->inputSchemaJson);
+                     } catch (...) {
+                     }
+                     o->set("parameters", params);
+                     out->add(o);
+                 }
+                 ctx.respondJson(200, out);
+             }});
+    // Deleting an advisor deletes its conversations.
+    r.subscribe("advisor.deleted", [this](const std::string&, const Poco::JSON::Object::Ptr& p) {
+        if (!store_ || !p) return;
+        store_->removeForAdvisor(p->optValue<std::string>("user_id", ""), p->optValue<std::string>("advisor_id", ""));
+    });
+}
+
+void ChatPlugin::start(sdk::PluginContext& ctx) {
+    logger_ = &ctx.logger();
+    store_ = std::make_unique<ChatStore>(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>());
+    tools_ = ctx.services().require<sdk::IToolRegistry>();
+    advisors_ = ctx.services().find<advisors::IAdvisorLookup>();
+    if (!advisors_) ctx.logger().warning("the advisors plugin is not running: every chat will answer 'Advisor not found'");
+    providers_["echo"] = std::make_unique<EchoProvider>(static_cast<int>(config_.getInt("echo_chunk_delay_ms")));
+    auto providers = config_.getObject("providers");
+    for (const auto& name : providers->getNames()) {
+        auto p = providers->getObject(name);
+        OpenAiSettings s;
+        s.name = name;
+        s.baseUrl = p->getValue<std::string>("base_url");
+        std::string keyEnv = p->optValue<std::string>("api_key_env", "");
+        if (!keyEnv.empty()) {
+            const char* key = std::getenv(keyEnv.c_str());
+            if (key == nullptr || *key == '\0') {
+                ctx.logger().warning("provider '%s': environment variable %s is not set", name, keyEnv);
+            } else {
+                s.apiKey = key;
+            }
+        }
+        if (auto h = p->getObject("headers")) {
+            for (const auto& k : h->getNames()) s.headers[k] = h->get(k).convert<std::string>();
+        }
+        if (auto m = p->getObject("models")) {
+            for (const auto& k : m->getNames()) s.modelAliases[k] = m->get(k).convert<std::string>();
+        }
+        s.connectTimeoutSeconds = p->optValue<int>("connect_timeout_seconds", 10);
+        s.readTimeoutSeconds = p->optValue<int>("read_timeout_seconds", 120);
+        s.retries = p->optValue<int>("retries", 2);
+        providers_[Poco::toLower(name)] = std::make_unique<OpenAiProvider>(s);
+    }
+}
+
+void ChatPlugin::stop() noexcept {
+    std::lock_guard<std::mutex> lock(activeMutex_);
+    for (auto& [id, token] : active_) token->cancel();
+}
+
+Poco::JSON::Object::Ptr ChatPlugin::advisorFor(const std::string& userId, const std::string& advisorId) const {
+    if (!advisors_) return nullptr;
+    auto found = advisors_->find(userId, advisorId);
+    return found ? *found : nullptr;
+}
+
+LlmProvider* ChatPlugin::providerFor(const std::string& gateway) const {
+    auto it = providers_.find(Poco::toLower(gateway.empty() ? std::string("echo") : gateway));
+    return it == providers_.end() ? nullptr : it->second.get();
+}
+
+std::shared_ptr<CancelToken> ChatPlugin::beginGeneration(const std::string& conversationId) {
+    std::lock_guard<std::mutex> lock(activeMutex_);
+    if (active_.count(conversationId)) {
+        throw sdk::Conflict("A reply is already being generated in this conversation", "generation_in_progress");
+    }
+    auto token = std::make_shared<CancelToken>();
+    active_[conversationId] = token;
+    return token;
+}
+
+void ChatPlugin::endGeneration(const std::string& conversationId) {
+    std::lock_guard<std::mutex> lock(activeMutex_);
+    active_.erase(conversationId);
+}
+
+ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Object::Ptr& advisor,
+                                   const sdk::AuthContext& caller, const std::string& requestId) const {
+    ToolCallRecord rec{call.id, call.name, call.arguments, "", "ok", 0};
+    bool allowed = false;
+    if (auto list = advisor->getArray("tools")) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            if (list->get(static_cast<unsigned>(i)).isString() &&
+                list->getElement<std::string>(static_cast<unsigned>(i)) == call.name) {
+                allowed = true;
+            }
+        }
+    }
+    const sdk::ToolSpec* tool = allowed ? tools_->find(call.name) : nullptr;
+    if (tool == nullptr) {
+        rec.status = "unknown_tool";
+        rec.result = "{\"error\": \"unknown tool '" + call.name + "'\"}";
+        return rec;
+    }
+    if (std::string problem = argumentProblem(call.arguments, tool->inputSchemaJson); !problem.empty()) {
+        rec.status = "bad_arguments";
+        rec.result = "{\"error\": " + pyQuote(problem) + "}";
+        return rec;
+    }
+    // The tool runs on its own thread so a slow tool cannot hold the reply past the timeout.
+    auto promise = std::make_shared<std::promise<std::string>>();
+    auto future = promise->get_future();
+    sdk::ToolCall invocation{call.arguments.empty() ? "{}" : call.arguments, caller, requestId};
+    auto started = std::chrono::steady_clock::now();
+    std::thread([tool, invocation, promise] {
+        try {
+            promise->set_value(tool->invoke(invocation));
+        } catch (...) {
+            promise->set_exception(std::current_exception());
+        }
+    }).detach();
+    if (future.wait_for(std::chrono::seconds(toolTimeoutSeconds_)) != std::future_status::ready) {
+        rec.status = "timeout";
+        rec.result = "{\"error\": \"the tool did not answer within " + std::to_string(toolTimeoutSeconds_) + " s\"}";
+    } else {
+        try {
+            rec.result = future.get();
+        } catch (const std::exception& e) {
+            rec.status = "error";
+            rec.result = "{\"error\": " + pyQuote(e.what()) + "}";
+        }
+    }
+    rec.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    return rec;
+}
+
+void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
+    const auto& who = ctx.requireAuth();
+    sdk::BodyValidator v(ctx.jsonBody());
+    std::string text = v.requiredString("message", kMessageBodyLimit);
+    v.optionalBool("stream");     // accepted for HubGPT clients; the advisor decides
+    v.optionalObject("context");  // accepted and ignored, as HubGPT did
+    v.finish();
+
+    auto conversation = store_->find(who.userId, ctx.pathParam("conversation_id"));
+    if (!conversation) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+    auto advisor = advisorFor(who.userId, conversation->advisorId);
+    if (!advisor) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+    std::string gateway = advisor->has("gateway") && advisor->get("gateway").isString()
+                              ? advisor->getValue<std::string>("gateway") : std::string("echo");
+    LlmProvider* provider = providerFor(gateway);
+    if (provider == nullptr) {
+        throw sdk::ValidationError("The advisor's gateway '" + gateway + "' is not a configured provider",
+                                   "unknown_gateway");
+    }
+    bool streaming = !advisor->has("stream") || advisor->isNull("stream") || advisor->getValue<bool>("stream");
+    auto token = beginGeneration(conversation->id);
+    struct Release {
+        ChatPlugin* self;
+        std::string id;
+        ~Release() { self->endGeneration(id); }
+    } release{this, conversation->id};
+
+    NewMessage user;
+    user.role = "user";
+    user.content = text;
+    store_->append(conversation->id, user);
+
+    CompletionRequest request;
+    request.model = advisor->optValue<std::string>("model", "");
+    request.params = sdk::json::object();
+    for (const char* key : {"temperature", "max_tokens", "top_p", "frequency_penalty", "presence_penalty"}) {
+        if (advisor->has(key) && !advisor->isNull(key)) request.params->set(key, advisor->get(key));
+    }
+    if (auto msgs = advisor->getArray("messages")) {
+        for (std::size_t i = 0; i < msgs->size(); ++i) {
+            auto m = msgs->getObject(static_cast<unsigned>(i));
+            if (!m) continue;
+            auto copy = sdk::json::object();
+            copy->set("role", m->optValue<std::string>("role", "system"));
+            copy->set("content", expandIncludes(m->optValue<std::string>("content", "")));
+            if (m->has("name") && m->get("name").isString()) copy->set("name", m->get("name"));
+            request.messages.push_back(copy);
+        }
+    }
+    for (const auto& m : store_->messages(conversation->id)) {
+        auto o = sdk::json::object();
+        o->set("role", m.role);
+        o->set("content", m.content);
+        if (!m.toolCallsJson.empty()) o->set("tool_calls", sdk::json::parseStrict(m.toolCallsJson));
+        if (!m.toolCallId.empty()) o->set("tool_call_id", m.toolCallId);
+        if (!m.name.empty()) o->set("name", m.name);
+        request.messages.push_back(o);
+    }
+    request.tools = sdk::json::array();
+    if (auto names = advisor->getArray("tools")) {
+        for (std::size_t i = 0; i < names->size(); ++i) {
+            if (!names->get(static_cast<unsigned>(i)).isString()) continue;
+            const sdk::ToolSpec* t = tools_->find(names->getElement<std::string>(static_cast<unsigned>(i)));
+            if (t == nullptr) continue;
+            auto fn = sdk::json::object();
+            fn->set("name", t->name);
+            fn->set("description", t->description);
+            try {
+                fn->set("parameters", sdk::json::parseStrict(t->inputSchemaJson));
+            } catch (...) {
+                fn->set("parameters", sdk::json::object());
+            }
+            auto def = sdk::json::object();
+            def->set("type", "function");
+            def->set("function", fn);
+            request.tools->add(def);
+        }
+    }
+
+    const std::string& cid = conversation->id;
+    std::ostream* out = streaming ? &ctx.beginStream(200, "text/event-stream; charset=utf-8") : nullptr;
+    auto send = [&](const std::string& json) {
+        if (!out || ctx.clientGone()) return;
+        *out << "data: " << json << "\n\n";
+        out->flush();
+        // A client that went away must not leave the upstream generating into nothing.
+        if (ctx.clientGone() || !out->good()) token->cancel();
+    };
+    auto onDelta = [&](const std::string& delta) {
+        send("{\"conversation_id\": " + pyQuote(cid) + ", \"message\": {\"role\": \"assistant\", \"content\": " +
+             pyQuote(delta) + "}}");
+    };
+
+    Completion completion;
+    std::string messageId;
+    try {
+        for (int round = 0;; ++round) {
+            completion = provider->complete(request, onDelta, *token);
+            if (completion.toolCalls.empty() || token->cancelled() || round >= maxToolRounds_) break;
+            // The model asked for tools: store its request, run them, feed back the results.
+            NewMessage call;
+            call.role = "assistant";
+            call.content = completion.content;
+            call.toolCallsJson = toolCallsJson(completion.toolCalls);
+            call.finishReason = completion.finishReason;
+            call.usage = completion.usage;
+            std::string callMessageId = store_->append(cid, call);
+            auto assistant = sdk::json::object();
+            assistant->set("role", "assistant");
+            assistant->set("content", completion.content);
+            assistant->set("tool_calls", sdk::json::parseStrict(call.toolCallsJson));
+            request.messages.push_back(assistant);
+            for (const auto& tc : completion.toolCalls) {
+                ToolCallRecord rec = runTool(tc, advisor, who, ctx.requestId());
+                store_->recordToolCall(cid, callMessageId, rec);
+                NewMessage result;
+                result.role = "tool";
+                result.content = rec.result;
+                result.name = tc.name;
+                result.toolCallId = tc.id;
+                store_->append(cid, result);
+                auto toolMessage = sdk::json::object();
+                toolMessage->set("role", "tool");
+                toolMessage->set("tool_call_id", tc.id);
+                toolMessage->set("name", tc.name);
+                toolMessage->set("content", rec.result);
+                request.messages.push_back(toolMessage);
+            }
+        }
+        NewMessage reply;
+        reply.role = "assistant";
+        reply.content = completion.content;
+        reply.finishReason = token->cancelled() ? std::string("cancelled") : completion.finishReason;
+        reply.usage = completion.usage;
+        reply.upstreamId = completion.upstreamId;
+        if (!completion.toolCalls.empty() && !token->cancelled()) reply.toolCallsJson = toolCallsJson(completion.toolCalls);
+        messageId = store_->append(cid, reply);
+    } catch (const ProviderError& e) {
+        if (logger_) logger_->warning("conversation %s: provider '%s' failed: %s", cid, gateway, std::string(e.what()));
+        if (!completion.content.empty()) {
+            NewMessage partial;
+            partial.role = "assistant";
+            partial.content = completion.content;
+            partial.finishReason = "error";
+            store_->append(cid, partial);
+        }
+        if (streaming) {
+            send(std::string("{\"error\": ") + pyQuote(std::string("Streaming LLM request failed: ") + e.what()) + "}");
+            return;
+        }
+        throw sdk::Error(502, "upstream_error", std::string("LLM request failed: ") + e.what());
+    }
+
+    if (streaming) {
+        send("{\"conversation_id\": " + pyQuote(cid) + ", \"done\": true, \"message_id\": " + pyQuote(messageId) +
+             ", \"finish_reason\": " + pyQuote(token->cancelled() ? std::string("cancelled") : completion.finishReason) +
+             ", \"usage\": " + usageText(completion.usage) + "}");
+        return;
+    }
+    auto body = sdk::json::object();
+    body->set("conversation_id", cid);
+    StoredMessage stored{messageId, "assistant", completion.content, "", "", "", 0};
+    body->set("message", messageJson(stored));
+    body->set("message_id", messageId);
+    body->set("finish_reason", token->cancelled() ? std::string("cancelled") : completion.finishReason);
+    body->set("usage", completion.usage ? Poco::Dynamic::Var(completion.usage) : Poco::Dynamic::Var());
+    ctx.respondJson(200, body);
+}
+
+}  // namespace hub::plugins::chat
+
+HUB_PLUGIN(hub::plugins::chat::ChatPlugin, "chat", "1.0.0")

@@ -1,0 +1,51 @@
+// The chat feature: per-user conversations with advisors, replies streamed from an LLM
+// provider as HubGPT's SSE events, cancel from any thread, and a tool loop over the tools
+// plugins register.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ChatStore.h"
+#include "Providers.h"
+#include "hub/sdk/Sdk.h"
+
+namespace hub::plugins::advisors {
+class IAdvisorLookup;
+}
+
+namespace hub::plugins::chat {
+
+class ChatPlugin : public sdk::Plugin {
+public:
+    void declareConfig(sdk::ConfigSchema& schema) const override;
+    void registerComponents(sdk::Registrar& registrar, const sdk::ConfigView& config) override;
+    void start(sdk::PluginContext& context) override;
+    void stop() noexcept override;
+
+private:
+    void sendMessage(sdk::RequestContext& ctx);
+    Poco::JSON::Object::Ptr advisorFor(const std::string& userId, const std::string& advisorId) const;
+    LlmProvider* providerFor(const std::string& gateway) const;
+    /// Runs one tool call for the model; never throws (errors become the result text).
+    ToolCallRecord runTool(const ToolCallOut& call, const Poco::JSON::Object::Ptr& advisor,
+                           const sdk::AuthContext& caller, const std::string& requestId) const;
+    std::shared_ptr<CancelToken> beginGeneration(const std::string& conversationId);
+    void endGeneration(const std::string& conversationId);
+
+    sdk::ConfigView config_;
+    int maxToolRounds_ = 4;
+    int toolTimeoutSeconds_ = 30;
+    std::map<std::string, std::unique_ptr<LlmProvider>> providers_;
+    std::unique_ptr<ChatStore> store_;
+    std::shared_ptr<advisors::IAdvisorLookup> advisors_;
+    std::shared_ptr<sdk::IToolRegistry> tools_;
+    Poco::Logger* logger_ = nullptr;
+
+    std::mutex activeMutex_;
+    std::map<std::string, std::shared_ptr<CancelToken>> active_;
+};
+
+}  // namespace hub::plugins::chat

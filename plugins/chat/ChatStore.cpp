@@ -1,0 +1,178 @@
+#include "ChatStore.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+#include <Poco/UUIDGenerator.h>
+
+#include "hub/sdk/Error.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace hub::plugins::chat {
+namespace {
+
+using ConvRow = Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64>;
+constexpr const char* kConvColumns =
+    "SELECT CAST(id AS TEXT), CAST(user_id AS TEXT), advisor_id, status, message_count, created_at, updated_at "
+    "FROM conversations ";
+
+Conversation fromRow(const ConvRow& r) {
+    return Conversation{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()};
+}
+
+std::string newId() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
+
+}  // namespace
+
+bool isUuid(const std::string& s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock)
+    : db_(std::move(db)), clock_(std::move(clock)) {}
+
+Conversation ChatStore::create(const std::string& userId, const std::string& advisorId) {
+    Conversation c{newId(), userId, advisorId, "active", 0, clock_->nowMicros(), 0};
+    c.updatedAt = c.createdAt;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        s << "INSERT INTO conversations (id, user_id, advisor_id, status, message_count, created_at, updated_at) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            use(c.id), use(c.userId), use(c.advisorId), use(c.status), use(c.messageCount), use(c.createdAt),
+            use(c.updatedAt), now;
+    });
+    return c;
+}
+
+std::optional<Conversation> ChatStore::find(const std::string& userId, const std::string& id) const {
+    if (!isUuid(id)) return std::nullopt;
+    std::vector<ConvRow> rows;
+    std::string u = userId, i = id;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kConvColumns) + "WHERE id = $1 AND user_id = $2", use(i), use(u), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
+}
+
+std::vector<Conversation> ChatStore::forAdvisor(const std::string& userId, const std::string& advisorId) const {
+    std::vector<ConvRow> rows;
+    std::string u = userId, a = advisorId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kConvColumns) + "WHERE user_id = $1 AND advisor_id = $2 ORDER BY updated_at DESC", use(u),
+            use(a), into(rows), now;
+    });
+    std::vector<Conversation> out;
+    for (const auto& r : rows) out.push_back(fromRow(r));
+    return out;
+}
+
+std::optional<Conversation> ChatStore::latestActive(const std::string& userId, const std::string& advisorId) const {
+    for (const auto& c : forAdvisor(userId, advisorId)) {
+        if (c.status == "active") return c;
+    }
+    return std::nullopt;
+}
+
+std::vector<StoredMessage> ChatStore::messages(const std::string& conversationId) const {
+    using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, Poco::Int64>;
+    std::vector<Row> rows;
+    std::string c = conversationId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << "SELECT CAST(id AS TEXT), role, COALESCE(content, ''), COALESCE(name, ''), "
+             "COALESCE(CAST(tool_calls AS TEXT), ''), COALESCE(tool_call_id, ''), sequence FROM messages "
+             "WHERE conversation_id = $1 ORDER BY sequence, created_at",
+            use(c), into(rows), now;
+    });
+    std::vector<StoredMessage> out;
+    for (const auto& r : rows) {
+        out.push_back(StoredMessage{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()});
+    }
+    return out;
+}
+
+std::string ChatStore::append(const std::string& conversationId, const NewMessage& m) {
+    std::string id = newId();
+    int64_t at = clock_->nowMicros();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string c = conversationId;
+        std::vector<Poco::Int64> counts;
+        s << "SELECT message_count FROM conversations WHERE id = $1", use(c), into(counts), now;
+        if (counts.empty()) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+        Poco::Int64 sequence = counts[0] + 1;
+        Poco::Nullable<std::string> name, toolCalls, toolCallId, finish, upstream;
+        if (!m.name.empty()) name = m.name;
+        if (!m.toolCallsJson.empty()) toolCalls = m.toolCallsJson;
+        if (!m.toolCallId.empty()) toolCallId = m.toolCallId;
+        if (!m.finishReason.empty()) finish = m.finishReason;
+        if (!m.upstreamId.empty()) upstream = m.upstreamId;
+        Poco::Nullable<Poco::Int64> prompt, completion, total;
+        if (m.usage) {
+            if (m.usage->has("prompt_tokens")) prompt = m.usage->optValue<Poco::Int64>("prompt_tokens", 0);
+            if (m.usage->has("completion_tokens")) completion = m.usage->optValue<Poco::Int64>("completion_tokens", 0);
+            if (m.usage->has("total_tokens")) total = m.usage->optValue<Poco::Int64>("total_tokens", 0);
+        }
+        std::string role = m.role, content = m.content;
+        s << "INSERT INTO messages (id, conversation_id, role, content, name, tool_calls, tool_call_id, sequence, "
+             "created_at, finish_reason, prompt_tokens, completion_tokens, total_tokens, llm_message_id) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            use(id), use(c), use(role), use(content), use(name), use(toolCalls), use(toolCallId), use(sequence), use(at),
+            use(finish), use(prompt), use(completion), use(total), use(upstream), now;
+        s << "UPDATE conversations SET message_count = $1, updated_at = $2 WHERE id = $3", use(sequence), use(at), use(c),
+            now;
+    });
+    return id;
+}
+
+void ChatStore::recordToolCall(const std::string& conversationId, const std::string& messageId, const ToolCallRecord& call) {
+    std::string id = newId();
+    int64_t at = clock_->nowMicros();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string c = conversationId, m = messageId, tcid = call.toolCallId, name = call.toolName,
+                    args = call.arguments, result = call.result, status = call.status;
+        Poco::Int64 ms = call.durationMs;
+        s << "INSERT INTO tool_calls (id, message_id, conversation_id, tool_call_id, tool_name, arguments, result, "
+             "status, duration_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            use(id), use(m), use(c), use(tcid), use(name), use(args), use(result), use(status), use(ms), use(at), now;
+    });
+}
+
+bool ChatStore::remove(const std::string& userId, const std::string& id) {
+    if (!isUuid(id)) return false;
+    bool removed = false;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string u = userId, i = id;
+        std::vector<std::string> ids;
+        s << "SELECT CAST(id AS TEXT) FROM conversations WHERE id = $1 AND user_id = $2", use(i), use(u), into(ids), now;
+        removed = !ids.empty();
+        if (removed) s << "DELETE FROM conversations WHERE id = $1", use(i), now;
+    });
+    return removed;
+}
+
+int ChatStore::removeForAdvisor(const std::string& userId, const std::string& advisorId) {
+    int n = 0;
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string u = userId, a = advisorId;
+        std::vector<std::string> ids;
+        s << "SELECT CAST(id AS TEXT) FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a),
+            into(ids), now;
+        n = static_cast<int>(ids.size());
+        s << "DELETE FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a), now;
+    });
+    return n;
+}
+
+}  // namespace hub::plugins::chat

@@ -1,0 +1,80 @@
+// Conversations, messages and tool calls of the chat feature (the PRD's tables), per user.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
+
+#include "hub/sdk/services/IClock.h"
+#include "hub/sdk/services/IDatabase.h"
+
+namespace hub::plugins::chat {
+
+struct Conversation {
+    std::string id;
+    std::string userId;
+    std::string advisorId;
+    std::string status;
+    int64_t messageCount = 0;
+    int64_t createdAt = 0;
+    int64_t updatedAt = 0;
+};
+
+struct StoredMessage {
+    std::string id;
+    std::string role;
+    std::string content;
+    std::string name;
+    std::string toolCallsJson;  ///< "" when none
+    std::string toolCallId;
+    int64_t sequence = 0;
+};
+
+/// What an assistant (or tool) message adds when it is stored.
+struct NewMessage {
+    std::string role;
+    std::string content;
+    std::string name;
+    std::string toolCallsJson;
+    std::string toolCallId;
+    std::string finishReason;
+    Poco::JSON::Object::Ptr usage;
+    std::string upstreamId;
+};
+
+struct ToolCallRecord {
+    std::string toolCallId;
+    std::string toolName;
+    std::string arguments;
+    std::string result;
+    std::string status;  ///< "ok", "error", "timeout", "unknown_tool", "bad_arguments"
+    int64_t durationMs = 0;
+};
+
+class ChatStore {
+public:
+    ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock);
+
+    Conversation create(const std::string& userId, const std::string& advisorId);
+    std::optional<Conversation> find(const std::string& userId, const std::string& id) const;
+    std::vector<Conversation> forAdvisor(const std::string& userId, const std::string& advisorId) const;
+    std::optional<Conversation> latestActive(const std::string& userId, const std::string& advisorId) const;
+    std::vector<StoredMessage> messages(const std::string& conversationId) const;
+    /// Appends a message (sequence = count + 1) and bumps the conversation; returns its id.
+    std::string append(const std::string& conversationId, const NewMessage& m);
+    void recordToolCall(const std::string& conversationId, const std::string& messageId, const ToolCallRecord& call);
+    bool remove(const std::string& userId, const std::string& id);
+    int removeForAdvisor(const std::string& userId, const std::string& advisorId);
+
+private:
+    std::shared_ptr<sdk::IDatabase> db_;
+    std::shared_ptr<sdk::IClock> clock_;
+};
+
+bool isUuid(const std::string& s);
+
+}  // namespace hub::plugins::chat
