@@ -9,6 +9,7 @@
 #include <Poco/String.h>
 
 #include "AdvisorLookup.h"
+#include "FileReader.h"
 #include "Migrations.h"
 #include "PyJson.h"
 
@@ -57,38 +58,85 @@ Poco::JSON::Object::Ptr metadataJson(const Conversation& c) {
     return o;
 }
 
-/// HubGPT's include tags, the part that needs no other plugin: <$datetime$> and
-/// <$datetime:FMT$> (UTC). File and directory includes are left as they are for now.
-std::string expandIncludes(const std::string& text) {
+std::string strip(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::string formatNow(const std::string& fmt) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[256] = {0};
+    if (fmt.size() > 100 || std::strftime(buf, sizeof buf, fmt.c_str(), &tm) == 0) buf[0] = '\0';
+    return buf;
+}
+
+}  // namespace
+
+/**
+ * HubGPT's include tags (contract §7), expanded for the user who sends the message, in one
+ * pass (included text is not scanned again): `<$datetime$>`, `<$datetime:FMT$>` (UTC),
+ * `<$file:PATH$>` (the user's file, trimmed), `<$dir:PATTERN$>` (every matching file as
+ * `=== path ===` blocks) and the legacy bare `<$PATH$>` (left as is when no such file).
+ * Each file is cut at kIncludeFileBytes and all includes together at kIncludeTotalBytes.
+ */
+std::string ChatPlugin::expandIncludes(const std::string& text, const std::string& userId) const {
+    constexpr std::size_t kIncludeFileBytes = 256 * 1024;
+    constexpr std::size_t kIncludeTotalBytes = 1024 * 1024;
+    std::size_t budget = kIncludeTotalBytes;
+    auto read = [&](const std::string& path) -> std::optional<std::string> {
+        if (!files_ || budget == 0) return std::nullopt;
+        auto content = files_->readText(userId, path, std::min(kIncludeFileBytes, budget));
+        if (content) budget -= std::min(budget, content->size());
+        return content;
+    };
     std::string out;
     std::size_t pos = 0;
     while (true) {
-        std::size_t open = text.find("<$datetime", pos);
+        std::size_t open = text.find("<$", pos);
         if (open == std::string::npos) break;
-        std::size_t close = text.find("$>", open);
+        std::size_t close = text.find("$>", open + 2);
         std::size_t newline = text.find('\n', open);
-        if (close == std::string::npos || (newline != std::string::npos && newline < close)) break;
-        std::string spec = text.substr(open + 10, close - open - 10);
-        std::string fmt = "%Y-%m-%d %H:%M:%S";
-        if (!spec.empty()) {
-            if (spec[0] != ':') {
-                out += text.substr(pos, close + 2 - pos);
-                pos = close + 2;
-                continue;
-            }
-            fmt = Poco::trim(spec.substr(1));
+        if (close == std::string::npos || (newline != std::string::npos && newline < close)) {
+            out += text.substr(pos, open + 2 - pos);
+            pos = open + 2;
+            continue;
         }
-        std::time_t t = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char buf[256] = {0};
-        if (fmt.size() > 100 || std::strftime(buf, sizeof buf, fmt.c_str(), &tm) == 0) buf[0] = '\0';
-        out += text.substr(pos, open - pos) + buf;
+        std::string tag = text.substr(open + 2, close - open - 2);
+        std::string replacement = text.substr(open, close + 2 - open);  // unknown tags stay
+        if (tag == "datetime") {
+            replacement = formatNow("%Y-%m-%d %H:%M:%S");
+        } else if (tag.rfind("datetime:", 0) == 0) {
+            replacement = formatNow(strip(tag.substr(9)));
+        } else if (tag.rfind("file:", 0) == 0) {
+            std::string path = tag.substr(5);
+            auto content = read(path);
+            replacement = content ? strip(*content) : "[Error: File not found: " + path + "]";
+        } else if (tag.rfind("dir:", 0) == 0) {
+            std::string pattern = tag.substr(4);
+            std::string blocks;
+            if (files_) {
+                for (const auto& path : files_->match(userId, pattern)) {
+                    auto content = read(path);
+                    if (!content) continue;
+                    blocks += (blocks.empty() ? "" : "\n\n") + std::string("=== ") + path + " ===\n" + *content;
+                }
+            }
+            replacement = blocks.empty() ? "[No files found matching pattern " + pattern + "]" : blocks;
+        } else if (!tag.empty() && tag.find(':') == std::string::npos) {
+            if (auto content = read(tag)) replacement = strip(*content);
+        }
+        out += text.substr(pos, open - pos) + replacement;
         pos = close + 2;
     }
     out += text.substr(pos);
     return out;
 }
+
+namespace {
 
 std::string usageText(const Poco::JSON::Object::Ptr& usage) {
     if (!usage) return "null";
@@ -301,6 +349,7 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
     store_ = std::make_unique<ChatStore>(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>());
     tools_ = ctx.services().require<sdk::IToolRegistry>();
     advisors_ = ctx.services().find<advisors::IAdvisorLookup>();
+    files_ = ctx.services().find<files::IFileReader>();
     if (!advisors_) ctx.logger().warning("the advisors plugin is not running: every chat will answer 'Advisor not found'");
     providers_["echo"] = std::make_unique<EchoProvider>(static_cast<int>(config_.getInt("echo_chunk_delay_ms")));
     auto providers = config_.getObject("providers");
@@ -456,7 +505,7 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
             if (!m) continue;
             auto copy = sdk::json::object();
             copy->set("role", m->optValue<std::string>("role", "system"));
-            copy->set("content", expandIncludes(m->optValue<std::string>("content", "")));
+            copy->set("content", expandIncludes(m->optValue<std::string>("content", ""), who.userId));
             if (m->has("name") && m->get("name").isString()) copy->set("name", m->get("name"));
             request.messages.push_back(copy);
         }

@@ -15,6 +15,9 @@
 namespace hub::plugins::advisors {
 class IAdvisorLookup;
 }
+namespace hub::plugins::files {
+class IFileReader;
+}
 
 namespace hub::plugins::chat {
 
@@ -40,7 +43,10 @@ private:
     int toolTimeoutSeconds_ = 30;
     std::map<std::string, std::unique_ptr<LlmProvider>> providers_;
     std::unique_ptr<ChatStore> store_;
+    std::string expandIncludes(const std::string& text, const std::string& userId) const;
+
     std::shared_ptr<advisors::IAdvisorLookup> advisors_;
+    std::shared_ptr<files::IFileReader> files_;  ///< null when the files plugin is off
     std::shared_ptr<sdk::IToolRegistry> tools_;
     Poco::Logger* logger_ = nullptr;
 

@@ -1,5 +1,8 @@
 #include "FilesPlugin.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
@@ -9,6 +12,7 @@
 
 #include "ContentType.h"
 #include "FilePath.h"
+#include "FileReader.h"
 #include "Migrations.h"
 
 namespace hub::plugins::files {
@@ -142,7 +146,68 @@ int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
     return micros;
 }
 
+bool globMatch(const char* p, const char* s) {
+    for (; *p; ++p, ++s) {
+        if (*p == '*') {
+            while (*(p + 1) == '*') ++p;
+            for (const char* t = s;; ++t) {
+                if (globMatch(p + 1, t)) return true;
+                if (!*t) return false;
+            }
+        }
+        if (!*s) return false;
+        if (*p != '?' && std::tolower(static_cast<unsigned char>(*p)) != std::tolower(static_cast<unsigned char>(*s))) {
+            return false;
+        }
+    }
+    return !*s;
+}
+
 }  // namespace
+
+IFileReader::~IFileReader() = default;
+
+/// files.reader.v1 over the plugin's store; the store is set in start().
+class FilesPlugin::Reader : public IFileReader {
+public:
+    explicit Reader(const FilesPlugin& plugin) : plugin_(plugin) {}
+
+    std::optional<std::string> readText(const std::string& userId, const std::string& rawPath,
+                                        std::size_t maxBytes) const override {
+        if (!plugin_.store_) return std::nullopt;
+        std::string path;
+        try {
+            path = normalisePath(rawPath);
+        } catch (const sdk::Error&) {
+            return std::nullopt;
+        }
+        auto f = plugin_.store_->byPath(userId, path);
+        if (!f || f->isFolder()) return std::nullopt;
+        auto in = plugin_.store_->blobs().open(f->blobId);
+        if (!in) return std::nullopt;
+        std::string data(std::min<std::size_t>(maxBytes, static_cast<std::size_t>(f->size)), '\0');
+        in->read(data.data(), static_cast<std::streamsize>(data.size()));
+        data.resize(static_cast<std::size_t>(in->gcount()));
+        // A cut may split a UTF-8 sequence: drop the incomplete tail before checking.
+        std::size_t end = data.size();
+        while (end > 0 && end > data.size() - 4 && (static_cast<unsigned char>(data[end - 1]) & 0xc0) == 0x80) --end;
+        if (end > 0 && static_cast<unsigned char>(data[end - 1]) >= 0xc0) data.resize(end - 1);
+        if (!validUtf8Text(data)) return std::nullopt;
+        return data;
+    }
+
+    std::vector<std::string> match(const std::string& userId, const std::string& pattern) const override {
+        std::vector<std::string> out;
+        if (!plugin_.store_) return out;
+        for (const auto& f : plugin_.store_->all(userId, true)) {
+            if (globMatch(pattern.c_str(), f.path.c_str())) out.push_back(f.path);
+        }
+        return out;
+    }
+
+private:
+    const FilesPlugin& plugin_;
+};
 
 void FilesPlugin::declareConfig(sdk::ConfigSchema& schema) const {
     schema.integer("max_upload_mb").defaultValue(1024).min(1).max(1048576)
@@ -155,6 +220,7 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
     maxUploadBytes_ = config.getInt("max_upload_mb") * 1024 * 1024;
     maxContentBytes_ = config.getInt("max_content_mb") * 1024 * 1024;
     for (auto& m : filesMigrations()) r.migration(std::move(m));
+    r.provide<IFileReader>(std::make_shared<Reader>(*this));
     registerRoutes(r);
 }
 

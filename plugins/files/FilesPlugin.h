@@ -17,6 +17,7 @@ public:
     void stop() noexcept override;
 
 private:
+    class Reader;
     void registerRoutes(sdk::Registrar& r);
 
     // Handlers.

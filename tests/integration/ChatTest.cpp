@@ -209,6 +209,28 @@ TEST_F(ChatTest, UpstreamDeltasAreRelayedWithPythonStyleEscaping) {
     EXPECT_EQ(first->getValue<std::string>("content").find("<$datetime"), std::string::npos) << "includes expanded";
 }
 
+TEST_F(ChatTest, IncludeTagsExpandWithTheSendersFiles) {
+    auto put = server_.request("PUT", "/api/v1/files/me/about.md", "  I like tea.  \n", ServerProcess::bearer(token_));
+    ASSERT_EQ(put.status, 201) << put.body;
+    ASSERT_EQ(server_.request("PUT", "/api/v1/files/me/b.txt", "bee", ServerProcess::bearer(token_)).status, 201);
+    std::string prompt = "About: <$file:me/about.md$>|Missing: <$file:nope.txt$>|Dir: <$dir:me/*$>|"
+                         "Legacy: <$me/about.md$>|Other: <$conversation_history$>|Year: <$datetime:%Y$>";
+    auto r = server_.postJson("/api/v1/advisors",
+                              "{\"name\":\"Includer\",\"model\":\"script-text\",\"gateway\":\"script\","
+                              "\"messages\":[{\"role\":\"system\",\"content\":\"" + prompt + "\"}]}",
+                              ServerProcess::bearer(token_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    send(newConversation(r.object()->getValue<std::string>("id")), "hi");
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string system = sdk::json::parseStrictObject(lastBody_)->getArray("messages")->getObject(0)->getValue<std::string>("content");
+    EXPECT_NE(system.find("About: I like tea.|"), std::string::npos) << system;
+    EXPECT_NE(system.find("Missing: [Error: File not found: nope.txt]|"), std::string::npos) << system;
+    EXPECT_NE(system.find("Dir: === me/about.md ===\n  I like tea.  \n\n\n=== me/b.txt ===\nbee|"), std::string::npos) << system;
+    EXPECT_NE(system.find("Legacy: I like tea.|"), std::string::npos) << system;
+    EXPECT_NE(system.find("Other: <$conversation_history$>|"), std::string::npos) << system;
+    EXPECT_EQ(system.find("<$datetime"), std::string::npos) << system;
+}
+
 TEST_F(ChatTest, NonStreamingAdvisorGetsOneJsonResponse) {
     std::string conv = newConversation(createAdvisor("Quiet", "echo", "any", false));
     auto r = send(conv, "ping");
