@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include "ServerProcess.h"
@@ -306,6 +307,31 @@ TEST_F(ChatTest, CancelStopsTheGenerationAndKeepsWhatWasProduced) {
     EXPECT_LT(ev.size(), 30u);
     auto stored = server_.text("SELECT content FROM messages WHERE role = 'assistant'");
     EXPECT_EQ(stored.rfind("tick ", 0), 0u);
+    auto none = server_.request("POST", "/api/v1/chat/" + conv + "/cancel", "", ServerProcess::bearer(token_));
+    EXPECT_EQ(none.body, "{\"status\":\"no_active_stream\"}");
+}
+
+TEST_F(ChatTest, ClientDisconnectStopsTheUpstreamGeneration) {
+    std::string conv = newConversation(createAdvisor("Gone", "script", "script-slow"));
+    {
+        Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server_.port())));
+        std::string body = "{\"message\":\"go\"}";
+        std::string req = "POST /api/v1/chat/" + conv + "/message HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                          token_ + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body;
+        s.sendBytes(req.data(), static_cast<int>(req.size()));
+        char buf[4096];
+        s.setReceiveTimeout(Poco::Timespan(5, 0));
+        ASSERT_GT(s.receiveBytes(buf, sizeof buf), 0);  // the stream has started
+        s.close();
+    }
+    // The scripted stream would run 5 s; the reply must be stored as cancelled well before.
+    long long stored = 0;
+    for (int i = 0; i < 30 && stored == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        stored = server_.scalar("SELECT COUNT(*) FROM messages WHERE role = 'assistant' AND finish_reason = 'cancelled'");
+    }
+    EXPECT_EQ(stored, 1);
     auto none = server_.request("POST", "/api/v1/chat/" + conv + "/cancel", "", ServerProcess::bearer(token_));
     EXPECT_EQ(none.body, "{\"status\":\"no_active_stream\"}");
 }
