@@ -391,6 +391,31 @@ TEST_F(ChatTest, BadMessageBodiesAre422AndStoreNothing) {
     EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM messages"), 0);
 }
 
+TEST_F(ChatTest, BasicToolsReadOnlyTheCallersFiles) {
+    ASSERT_EQ(server_.request("PUT", "/api/v1/files/notes/a.txt", "alpha", ServerProcess::bearer(token_)).status, 201);
+    std::string tools = "[\"read_file\",\"list_files\",\"current_datetime\"]";
+    std::string conv = newConversation(createAdvisor("Reader", "echo", "any", false, tools));
+    auto read = send(conv, "[[tool:read_file {\"path\": \"notes/a.txt\"}]]");
+    EXPECT_EQ(read.object()->getObject("message")->getValue<std::string>("content"),
+              "Tool read_file returned: {\"path\":\"notes/a.txt\",\"content\":\"alpha\"}");
+    auto list = send(conv, "[[tool:list_files {\"pattern\": \"notes/*\"}]]");
+    EXPECT_EQ(list.object()->getObject("message")->getValue<std::string>("content"),
+              "Tool list_files returned: {\"files\":[\"notes/a.txt\"]}");
+    auto when = send(conv, "[[tool:current_datetime {}]]");
+    EXPECT_NE(when.object()->getObject("message")->getValue<std::string>("content").find("\"utc\":\"20"), std::string::npos);
+    // Another user's advisor with the same tools sees only their own (empty) namespace.
+    ASSERT_EQ(server_.registerUser("mallory").status, 201);
+    std::string other = server_.login("mallory");
+    auto r = server_.postJson("/api/v1/advisors",
+                              "{\"name\":\"R\",\"model\":\"m\",\"stream\":false,\"tools\":" + tools +
+                                  ",\"messages\":[]}",
+                              ServerProcess::bearer(other));
+    std::string theirs = newConversation(r.object()->getValue<std::string>("id"), other);
+    auto stolen = send(theirs, "[[tool:read_file {\"path\": \"notes/a.txt\"}]]", other);
+    EXPECT_NE(stolen.object()->getObject("message")->getValue<std::string>("content").find("no readable text file"),
+              std::string::npos);
+}
+
 TEST_F(ChatTest, ToolsListShowsRegisteredTools) {
     auto r = server_.get("/api/v1/tools", ServerProcess::bearer(token_));
     ASSERT_EQ(r.status, 200);
