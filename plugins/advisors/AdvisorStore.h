@@ -1,0 +1,56 @@
+// The `advisors` table: one user's advisors, names unique per user, events after each commit.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Advisor.h"
+#include "AdvisorLookup.h"
+#include "hub/sdk/services/IClock.h"
+#include "hub/sdk/services/IDatabase.h"
+#include "hub/sdk/services/IEventBus.h"
+
+namespace hub::plugins::advisors {
+
+/**
+ * Created in registerComponents() (so it can be offered as advisors.lookup.v1 then) and
+ * given its services by attach() in start(), before any request or dependent plugin runs;
+ * after that it is thread-safe (state is read-only, the database does the locking).
+ * Every query filters on the owner: another user's advisor is never found, listed or changed.
+ */
+class AdvisorStore : public IAdvisorLookup {
+public:
+    void attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
+                std::shared_ptr<sdk::IEventBus> events);
+
+    /// The owner's advisors, oldest first (HubGPT listed in insertion order).
+    std::vector<Advisor> list(const std::string& userId) const;
+    std::optional<Advisor> byId(const std::string& userId, const std::string& advisorId) const;
+    bool nameTaken(const std::string& userId, const std::string& name) const;
+    /// Inserts `input` for `userId`; Conflict (409) when the owner already has that name.
+    Advisor create(const std::string& userId, const Advisor& input);
+    /// Replaces every field of the owner's advisor, keeping id and created_at; NotFound
+    /// (404) when absent, Conflict (409) when renamed onto another advisor's name.
+    Advisor replace(const std::string& userId, const std::string& advisorId, const Advisor& input);
+    /// Deletes the owner's advisor and publishes advisor.deleted; NotFound (404) when absent.
+    void remove(const std::string& userId, const std::string& advisorId);
+
+    std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
+                                                const std::string& advisorId) const override;
+
+private:
+    sdk::IDatabase& db() const;
+    void publish(const std::string& topic, const Advisor& a) const;
+
+    std::shared_ptr<sdk::IDatabase> db_;
+    std::shared_ptr<sdk::IClock> clock_;
+    std::shared_ptr<sdk::IEventBus> events_;
+};
+
+/// The canonical lower-case UUID text of `s`, or "" when `s` is not a UUID (such ids are
+/// 404 without reaching SQL, where PostgreSQL would reject them).
+std::string canonicalUuid(const std::string& s);
+
+}  // namespace hub::plugins::advisors

@@ -1,0 +1,121 @@
+#include "AdvisorsPlugin.h"
+
+#include <filesystem>
+
+#include "AdvisorInput.h"
+#include "LegacyImporter.h"
+#include "Migrations.h"
+#include "PythonJson.h"
+
+namespace hub::plugins::advisors {
+namespace {
+
+/// Advisors carry whole system prompts (legacy ones include long documents inline).
+constexpr std::size_t kBodyLimit = 1024 * 1024;
+
+/// Responses go through toPythonJson so floats keep their `.0` (POCO would print `1`).
+void respondPython(sdk::RequestContext& ctx, int status, const Poco::Dynamic::Var& body) {
+    ctx.respond(status, "application/json", toPythonJson(body));
+}
+
+}  // namespace
+
+IAdvisorLookup::~IAdvisorLookup() = default;
+
+void AdvisorsPlugin::declareConfig(sdk::ConfigSchema& schema) const {
+    schema.string("default_gateway").defaultValue(std::string("echo"))
+        .description("Gateway (LLM provider) of advisors created or imported without one; HubGPT left it "
+                     "null, which made every chat with such an advisor fail");
+    schema.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> errors;
+        if (v.getString("default_gateway").empty()) errors.emplace_back("default_gateway: must not be empty");
+        return errors;
+    });
+}
+
+void AdvisorsPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& config) {
+    defaultGateway_ = config.getString("default_gateway");
+    for (auto& m : advisorsMigrations()) r.migration(std::move(m));
+    // Offered now so plugins that start later find it; it gets its database in start().
+    r.provide<IAdvisorLookup>(store_);
+
+    using sdk::AuthMode;
+    auto bind = [this](void (AdvisorsPlugin::*fn)(sdk::RequestContext&)) {
+        return [this, fn](sdk::RequestContext& ctx) { (this->*fn)(ctx); };
+    };
+    r.route({"GET", "/api/v1/advisors", AuthMode::Required, 0, bind(&AdvisorsPlugin::list)});
+    r.route({"POST", "/api/v1/advisors", AuthMode::Required, kBodyLimit, bind(&AdvisorsPlugin::create)});
+    r.route({"GET", "/api/v1/advisors/{advisor_id}", AuthMode::Required, 0, bind(&AdvisorsPlugin::get)});
+    r.route({"PUT", "/api/v1/advisors/{advisor_id}", AuthMode::Required, kBodyLimit,
+             bind(&AdvisorsPlugin::replace)});
+    r.route({"DELETE", "/api/v1/advisors/{advisor_id}", AuthMode::Required, 0, bind(&AdvisorsPlugin::remove)});
+
+    r.command({"import advisors", "DIR --user NAME",
+               "Imports HubGPT advisor files (<Name>.json, <Name>.md with YAML front matter) from DIR as NAME's "
+               "advisors; names the user already has are skipped",
+               [this](sdk::CommandContext& c) { return importCommand(c); }});
+}
+
+void AdvisorsPlugin::start(sdk::PluginContext& ctx) {
+    store_->attach(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>(),
+                   ctx.services().require<sdk::IEventBus>());
+}
+
+void AdvisorsPlugin::list(sdk::RequestContext& ctx) {
+    auto out = sdk::json::array();
+    for (const auto& a : store_->list(ctx.requireAuth().userId)) out->add(a.toJson());
+    respondPython(ctx, 200, out);
+}
+
+void AdvisorsPlugin::create(sdk::RequestContext& ctx) {
+    const std::string& owner = ctx.requireAuth().userId;
+    Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
+    // 200, not 201: HubGPT's clients expect it.
+    respondPython(ctx, 200, store_->create(owner, input).toJson());
+}
+
+void AdvisorsPlugin::get(sdk::RequestContext& ctx) {
+    auto a = store_->byId(ctx.requireAuth().userId, ctx.pathParam("advisor_id"));
+    if (!a) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+    respondPython(ctx, 200, a->toJson());
+}
+
+void AdvisorsPlugin::replace(sdk::RequestContext& ctx) {
+    const std::string& owner = ctx.requireAuth().userId;
+    // The body is validated before the lookup, as FastAPI did (422 wins over 404).
+    Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
+    respondPython(ctx, 200, store_->replace(owner, ctx.pathParam("advisor_id"), input).toJson());
+}
+
+void AdvisorsPlugin::remove(sdk::RequestContext& ctx) {
+    store_->remove(ctx.requireAuth().userId, ctx.pathParam("advisor_id"));
+    auto o = sdk::json::object();
+    o->set("status", "success");
+    respondPython(ctx, 200, o);
+}
+
+int AdvisorsPlugin::importCommand(sdk::CommandContext& c) {
+    auto user = c.options.find("user");
+    if (user == c.options.end() || user->second.empty() || c.args.size() != 1) {
+        c.err << "usage: hubd import advisors DIR --user NAME\n";
+        return 64;
+    }
+    std::filesystem::path dir(c.args[0]);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        c.err << "hubd import advisors: '" << dir.string() << "' is not a directory\n";
+        return 1;
+    }
+    auto info = c.services.require<sdk::IAuth>()->findUserByName(user->second);
+    if (!info) {
+        c.err << "hubd import advisors: no user named '" << user->second << "'\n";
+        return 1;
+    }
+    LegacyImporter importer(*store_, defaultGateway_);
+    importer.run(dir, info->id, c.out);
+    return 0;
+}
+
+}  // namespace hub::plugins::advisors
+
+HUB_PLUGIN(hub::plugins::advisors::AdvisorsPlugin, "advisors", "1.0.0")
