@@ -210,8 +210,10 @@ void FileStore::ensureParents(Poco::Data::Session& s, const std::string& ownerId
         std::string kind = "folder", type = "folder", meta = "{}";
         bool pub = false;
         int64_t zero = 0;
+        // Another writer may create the same folder at the same moment: that is fine.
         s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, size_bytes, is_public, file_metadata, "
-             "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+             "ON CONFLICT (user_id, file_path) DO NOTHING",
             use(id), use(o), use(p), use(kind), use(type), use(zero), use(pub), use(meta), use(at), use(at), now;
     }
 }
@@ -223,8 +225,7 @@ sdk::BlobInfo FileStore::storeBlob(std::istream& content, std::string& head) {
     return blobs_->put(tee, maxUploadBytes_);
 }
 
-StoredFile FileStore::upload(const std::string& ownerId, const std::string& path, std::istream& content) {
-    // Cheap checks before any byte is stored.
+void FileStore::checkUploadable(const std::string& ownerId, const std::string& path) const {
     if (auto existing = byPath(ownerId, path); existing && existing->isFolder()) {
         throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
     }
@@ -232,57 +233,91 @@ StoredFile FileStore::upload(const std::string& ownerId, const std::string& path
         auto p = byPath(ownerId, parent);
         if (p && !p->isFolder()) throw sdk::Conflict("'" + parent + "' is a file, not a folder", "parent_is_file");
     }
+}
+
+StagedBlob FileStore::stage(std::istream& content, const std::string& nameForType) {
     std::string head;
-    sdk::BlobInfo blob = storeBlob(content, head);
+    StagedBlob staged;
+    staged.blob = storeBlob(content, head);
+    staged.contentType = detectContentType(head, nameForType);
+    return staged;
+}
+
+void FileStore::discard(const StagedBlob& staged) { blobs_->remove(staged.blob.id); }
+
+StoredFile FileStore::upload(const std::string& ownerId, const std::string& path, std::istream& content) {
+    checkUploadable(ownerId, path);  // cheap checks before any byte is stored
+    return commit(ownerId, path, stage(content, path));
+}
+
+StoredFile FileStore::commit(const std::string& ownerId, const std::string& path, const StagedBlob& staged) {
+    const sdk::BlobInfo& blob = staged.blob;
     StoredFile result;
     std::string oldBlob;
     int64_t oldSize = 0;
+    // On PostgreSQL the row is locked while its old blob id is read, so concurrent replacements
+    // each free the blob they replaced (SQLite's BEGIN IMMEDIATE already serialises writers).
+    const std::string lock = db_->dialect() == sdk::Dialect::PostgreSQL ? " FOR UPDATE" : "";
     try {
-        std::string contentType = detectContentType(head, path);
+        std::string contentType = staged.contentType;
         std::string fileType = fileTypeOf(baseName(path), contentType);
         int64_t at = nowMicros();
-        db_->withTransaction([&](Poco::Data::Session& s) {
-            ensureParents(s, ownerId, path, at);
-            std::vector<Row> rows;
-            std::string o = ownerId, p = path;
-            s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2", use(o), use(p), into(rows), now;
-            auto size = static_cast<int64_t>(blob.size);
-            if (!rows.empty()) {
-                FileRow cur = fromRow(rows.front());
-                if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
-                oldBlob = cur.blobId;
-                oldSize = cur.size;
-                s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
-                     "file_type = $5, updated_at = $6 WHERE id = $7",
-                    use(blob.id), use(blob.sha256), use(size), use(contentType), use(fileType), use(at), use(cur.id), now;
-                cur.blobId = blob.id;
-                cur.sha256 = blob.sha256;
-                cur.size = size;
-                cur.contentType = contentType;
-                cur.fileType = fileType;
-                cur.updatedAt = at;
-                result = StoredFile{cur, false};
-            } else {
-                FileRow f;
-                f.id = newId();
-                f.userId = ownerId;
-                f.path = path;
-                f.kind = "file";
-                f.fileType = fileType;
-                f.contentType = contentType;
-                f.size = size;
-                f.blobId = blob.id;
-                f.sha256 = blob.sha256;
-                f.createdAt = f.updatedAt = at;
-                s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, content_type, size_bytes, blob_id, "
-                     "sha256, is_public, file_metadata, created_at, updated_at) "
-                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                    use(f.id), use(f.userId), use(f.path), use(f.kind), use(f.fileType), use(f.contentType), use(f.size),
-                    use(f.blobId), use(f.sha256), use(f.isPublic), use(f.metadataJson), use(f.createdAt),
-                    use(f.updatedAt), now;
-                result = StoredFile{f, true};
+        for (int attempt = 0;; ++attempt) {
+            try {
+                db_->withTransaction([&](Poco::Data::Session& s) {
+                    ensureParents(s, ownerId, path, at);
+                    std::vector<Row> rows;
+                    std::string o = ownerId, p = path;
+                    s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2" + lock, use(o), use(p),
+                        into(rows), now;
+                    auto size = static_cast<int64_t>(blob.size);
+                    std::string blobId = blob.id, sha = blob.sha256;
+                    if (!rows.empty()) {
+                        FileRow cur = fromRow(rows.front());
+                        if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
+                        oldBlob = cur.blobId;
+                        oldSize = cur.size;
+                        s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
+                             "file_type = $5, updated_at = $6 WHERE id = $7",
+                            use(blobId), use(sha), use(size), use(contentType), use(fileType), use(at), use(cur.id), now;
+                        cur.blobId = blob.id;
+                        cur.sha256 = blob.sha256;
+                        cur.size = size;
+                        cur.contentType = contentType;
+                        cur.fileType = fileType;
+                        cur.updatedAt = at;
+                        result = StoredFile{cur, false};
+                    } else {
+                        FileRow f;
+                        f.id = newId();
+                        f.userId = ownerId;
+                        f.path = path;
+                        f.kind = "file";
+                        f.fileType = fileType;
+                        f.contentType = contentType;
+                        f.size = size;
+                        f.blobId = blob.id;
+                        f.sha256 = blob.sha256;
+                        f.createdAt = f.updatedAt = at;
+                        s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, content_type, size_bytes, "
+                             "blob_id, sha256, is_public, file_metadata, created_at, updated_at) "
+                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                            use(f.id), use(f.userId), use(f.path), use(f.kind), use(f.fileType), use(f.contentType),
+                            use(f.size), use(f.blobId), use(f.sha256), use(f.isPublic), use(f.metadataJson),
+                            use(f.createdAt), use(f.updatedAt), now;
+                        result = StoredFile{f, true};
+                    }
+                });
+                break;
+            } catch (const sdk::Error&) {
+                throw;
+            } catch (const std::exception& e) {
+                // Two first uploads of one path raced on PostgreSQL: the loser retries and
+                // finds the winner's row to replace.
+                if (attempt < 3 && db_->isUniqueViolation(e)) continue;
+                throw;
             }
-        });
+        }
     } catch (...) {
         blobs_->remove(blob.id);  // the metadata never referenced it
         throw;
@@ -303,7 +338,8 @@ FileRow FileStore::replace(const FileRow& file, const std::string& actorId, std:
         db_->withTransaction([&](Poco::Data::Session& s) {
             std::vector<std::string> blobs;
             std::string id = file.id;
-            s << "SELECT COALESCE(blob_id, '') FROM user_files WHERE id = $1", use(id), into(blobs), now;
+            const std::string lock = db_->dialect() == sdk::Dialect::PostgreSQL ? " FOR UPDATE" : "";
+            s << "SELECT COALESCE(blob_id, '') FROM user_files WHERE id = $1" + lock, use(id), into(blobs), now;
             if (blobs.empty()) throw sdk::NotFound("File not found", "file_not_found");
             oldBlob = blobs[0];
             auto size = static_cast<int64_t>(blob.size);

@@ -58,6 +58,12 @@ struct ShareRow {
     int64_t createdAt = 0;
 };
 
+/// Bytes made durable in the blob store but not yet visible as a file.
+struct StagedBlob {
+    sdk::BlobInfo blob;
+    std::string contentType;
+};
+
 /// Result of an upload: the row as stored and whether it replaced an existing file.
 struct StoredFile {
     FileRow row;
@@ -79,6 +85,15 @@ public:
     /// replacing an existing file). Throws Conflict when a parent is a file or the path is a
     /// folder, PayloadTooLarge past the limit (nothing kept).
     StoredFile upload(const std::string& ownerId, const std::string& path, std::istream& content);
+    /// Conflict checks that can run before any byte is stored (a parent is a file, the path
+    /// is a folder).
+    void checkUploadable(const std::string& ownerId, const std::string& path) const;
+    /// Streams `content` into a durable blob; nothing is visible yet.
+    StagedBlob stage(std::istream& content, const std::string& nameForType);
+    /// Makes a staged blob the content of `path`; removes the blob if that fails.
+    StoredFile commit(const std::string& ownerId, const std::string& path, const StagedBlob& staged);
+    /// Drops a staged blob that will not be committed.
+    void discard(const StagedBlob& staged);
     /// Replaces the bytes of an existing file (by id).
     FileRow replace(const FileRow& file, const std::string& actorId, std::istream& content);
     FileRow makeFolder(const std::string& ownerId, const std::string& path);

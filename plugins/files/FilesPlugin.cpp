@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <regex>
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
@@ -123,13 +125,20 @@ int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
     int64_t micros = 0;
     if (value.isInteger() && !value.isBoolean()) {
         micros = value.convert<int64_t>() * 1000000;
+    } else if (value.isNumeric() && !value.isBoolean()) {
+        micros = static_cast<int64_t>(value.convert<double>() * 1e6);
     } else if (value.isString()) {
+        // Poco's ISO parser skips junk it does not understand; accept only the strict forms.
+        static const std::regex iso(
+            R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$)");
+        std::string text = value.convert<std::string>();
         Poco::DateTime dt;
         int tz = 0;
-        std::string text = value.convert<std::string>();
-        if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, dt, tz) &&
-            !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, dt, tz) &&
-            !Poco::DateTimeParser::tryParse("%Y-%m-%dT%H:%M:%S", text, dt, tz)) {
+        std::string normalised = text;
+        if (std::regex_match(text, iso) && normalised.find_first_of("Z+-", 19) == std::string::npos) normalised += "Z";
+        if (!std::regex_match(text, iso) ||
+            !(Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, normalised, dt, tz) ||
+              Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, normalised, dt, tz))) {
             v.fail("expires_at", "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
             return 0;
         }
@@ -325,7 +334,7 @@ FileRow FilesPlugin::ownFile(sdk::RequestContext& ctx, const std::string& param)
 }
 
 std::pair<FileRow, Permissions> FilesPlugin::visibleFile(sdk::RequestContext& ctx) const {
-    auto f = store_->byId(ctx.pathParam("file_id"));
+    auto f = store_->byId(Poco::toLower(ctx.pathParam("file_id")));  // ids are stored lower-case
     if (!f) throw sdk::NotFound("File not found", "file_not_found");
     const sdk::AuthContext* who = ctx.auth();
     if (who != nullptr && who->userId == f->userId) return {*f, Permissions{true, true, true}};
@@ -374,11 +383,22 @@ void FilesPlugin::tree(sdk::RequestContext& ctx) {
 
 void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
     std::string path = normalisePath(ctx.pathParam("path"));
+    const std::string& owner = ctx.requireAuth().userId;
+    store_->checkUploadable(owner, path);
+    // The part is staged while the body is read and committed only once the whole multipart
+    // body parsed: a malformed or truncated body leaves nothing behind.
+    std::optional<StagedBlob> staged;
+    try {
+        ctx.readMultipart([&](const sdk::MultipartPart& part, std::istream& data) {
+            if (part.name != "file" || staged) return;  // other fields (HubGPT's is_public) are ignored
+            staged = store_->stage(data, path);
+        });
+    } catch (...) {
+        if (staged) store_->discard(*staged);
+        throw;
+    }
     std::optional<StoredFile> stored;
-    ctx.readMultipart([&](const sdk::MultipartPart& part, std::istream& data) {
-        if (part.name != "file" || stored) return;  // other fields (HubGPT's is_public) are ignored
-        stored = store_->upload(ctx.requireAuth().userId, path, data);
-    });
+    if (staged) stored = store_->commit(owner, path, *staged);
     if (!stored) {
         auto item = sdk::json::object();
         item->set("type", "missing");
@@ -503,6 +523,10 @@ void FilesPlugin::patch(sdk::RequestContext& ctx) {
         throw sdk::ValidationError("Give new_name, new_path or is_public", "nothing_to_change");
     }
     if (newName && newPath) throw sdk::ValidationError("Give new_name or new_path, not both", "ambiguous_change");
+    // Every check before the first change, so a rejected PATCH changes nothing.
+    if (isPublic && f.isFolder()) throw sdk::ValidationError("Only files can be made public", "folder_not_publishable");
+    if (newName) normaliseName(*newName);
+    if (newPath) normalisePath(*newPath);
     if (newName) {
         std::string name = normaliseName(*newName);
         std::string dir = dirName(f.path);
@@ -510,10 +534,7 @@ void FilesPlugin::patch(sdk::RequestContext& ctx) {
     } else if (newPath) {
         f = store_->move(f, normalisePath(*newPath));
     }
-    if (isPublic) {
-        if (f.isFolder()) throw sdk::ValidationError("Only files can be made public", "folder_not_publishable");
-        f = store_->setPublic(f, *isPublic);
-    }
+    if (isPublic) f = store_->setPublic(f, *isPublic);
     ctx.respondJson(200, entry(f));
 }
 
@@ -550,6 +571,12 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Per
     if (!granterHolds.covers(wanted)) {
         throw sdk::Forbidden("You cannot grant more than you hold", "grant_exceeds_holding");
     }
+    // A resharer may change only shares they granted; the owner may change any.
+    if (who.userId != file.userId) {
+        if (auto existing = store_->shareFor(file.id, recipient->id); existing && existing->grantedBy != who.userId) {
+            throw sdk::Forbidden("This file is already shared with that user by someone else", "share_not_yours");
+        }
+    }
     ShareRow s = store_->share(file, recipient->id, who.userId, wanted, expires);
     auto o = sdk::json::object();
     o->set("id", s.id);
@@ -564,7 +591,7 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Per
 
 void FilesPlugin::unshare(sdk::RequestContext& ctx) {
     FileRow f = ownFile(ctx);
-    if (!store_->unshare(f, ctx.pathParam("user_id"))) throw sdk::NotFound("Share not found", "share_not_found");
+    if (!store_->unshare(f, Poco::toLower(ctx.pathParam("user_id")))) throw sdk::NotFound("Share not found", "share_not_found");
     auto o = sdk::json::object();
     o->set("status", "success");
     ctx.respondJson(200, o);

@@ -382,8 +382,30 @@ struct User {
     Headers basicAuth() const { return ServerProcess::basic(name, password); }
 };
 
+/// A plugin directory holding only the files plugin, copied from the bundled plugin dir once
+/// per test process: the tests neither load the other bundled plugins nor trip over one of
+/// them being rebuilt while they run. Removed when the process exits.
+inline std::string filesPluginDir() {
+    struct Dir {
+        fs::path path;
+        Dir() {
+            path = fs::temp_directory_path() / ("hub-files-plugin-" + std::to_string(::getpid()));
+            fs::remove_all(path);
+            fs::create_directories(path);
+            fs::copy_file(fs::path(ServerProcess::bundledPluginDir()) / "hub_files.so", path / "hub_files.so",
+                          fs::copy_options::overwrite_existing);
+        }
+        ~Dir() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    };
+    static const Dir dir;
+    return dir.path.string();
+}
+
 inline std::vector<std::string> filesServerArgs(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"--set", "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]",
+    std::vector<std::string> args{"--set", "plugin_search_path=[" + filesPluginDir() + "]",
                                   "--set", "auth.password.argon2_memory_kib=8192",
                                   "--set", "auth.password.argon2_iterations=1",
                                   "--set", "logging.access_log=false"};

@@ -30,6 +30,12 @@ BodyStreamBuf::int_type BodyStreamBuf::underflow() {
         throw sdk::BadRequest("The request body could not be read", "bad_body");
     }
     if (n <= 0) {
+        // A client that hangs up early must not have its truncated body taken as complete.
+        if (limits_.expectedBytes && total_ < *limits_.expectedBytes) {
+            throw sdk::BadRequest("The request body ended after " + std::to_string(total_) + " of " +
+                                      std::to_string(*limits_.expectedBytes) + " bytes",
+                                  "incomplete_body");
+        }
         eof_ = true;
         return traits_type::eof();
     }

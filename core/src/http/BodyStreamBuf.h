@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <streambuf>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct BodyLimits {
     std::size_t maxBytes = 1024 * 1024;
     std::chrono::seconds graceSeconds{30};  ///< no rate check before this
     uint64_t minBytesPerSecond = 4096;      ///< average rate required after the grace period
+    std::optional<uint64_t> expectedBytes;  ///< the declared Content-Length, if any
 };
 
 /// Throws sdk::PayloadTooLarge (413) past maxBytes and a 408 sdk::Error when too slow or

@@ -94,7 +94,9 @@ std::istream& CoreRequestContext::bodyStream() {
             throw sdk::PayloadTooLarge("Request body is larger than the limit of " +
                                        std::to_string(limits_.maxBytes) + " bytes");
         }
-        bodyBuf_ = std::make_unique<BodyStreamBuf>(request_.stream(), limits_);
+        BodyLimits limits = limits_;
+        if (cl) limits.expectedBytes = static_cast<uint64_t>(*cl);
+        bodyBuf_ = std::make_unique<BodyStreamBuf>(request_.stream(), limits);
         bodyStream_ = std::make_unique<std::istream>(bodyBuf_.get());
         // Let limit/deadline errors thrown inside the streambuf reach the caller.
         bodyStream_->exceptions(std::ios::badbit);
@@ -218,6 +220,12 @@ void CoreRequestContext::readMultipart(const sdk::MultipartHandler& onPart) {
     } catch (const Poco::Net::HTMLFormException& e) {
         throw sdk::ValidationError("Malformed multipart body: " + e.message(), "bad_multipart");
     } catch (const Poco::Net::MessageException& e) {
+        throw sdk::ValidationError("Malformed multipart body: " + e.message(), "bad_multipart");
+    } catch (const std::ios_base::failure&) {
+        // The multipart reader hit the end of the body without its closing boundary.
+        throw sdk::ValidationError("Malformed multipart body: it ends without its closing boundary",
+                                   "bad_multipart");
+    } catch (const Poco::Exception& e) {
         throw sdk::ValidationError("Malformed multipart body: " + e.message(), "bad_multipart");
     }
     // Drain what follows the closing boundary so keep-alive stays possible.

@@ -147,8 +147,7 @@ void RequestPipeline::handle(Poco::Net::HTTPServerRequest& request,
             ctx.setForceClose(true);
             sendError(400, "bad_framing", problem);
         } else if (!segments || rawPath.find("//") != std::string::npos) {
-            sendError(segments ? 404 : 400, segments ? "not_found" : "bad_path",
-                      segments ? "Not Found" : "Malformed request path");
+            sendError(400, "bad_path", "Malformed request path");
         } else if (request.getMethod() == "OPTIONS") {
             RouteMatch m = router_.match("GET", *segments);
             bool known = m.kind != RouteMatch::NotFound || router_.match("POST", *segments).kind != RouteMatch::NotFound;

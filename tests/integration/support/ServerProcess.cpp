@@ -183,6 +183,15 @@ pid_t ServerProcess::spawn(const std::vector<std::string>& argv, const std::map<
 
 bool ServerProcess::start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                           bool waitForListening) {
+    if (outThread_.joinable()) outThread_.join();
+    if (errThread_.joinable()) errThread_.join();
+    {
+        // A restart on the same data dir must not see the previous run's "listening on".
+        std::lock_guard<std::mutex> lock(mutex_);
+        out_.clear();
+        err_.clear();
+    }
+    port_ = 0;
     pid_ = spawn(commandLine(args, true), env, nullptr, outFd_, errFd_);
     if (pid_ <= 0) return false;
     outThread_ = std::thread([this] { readerLoop(outFd_, out_); });
@@ -274,6 +283,9 @@ void ServerProcess::kill() {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = 0;
+    // The pipes close with the process: the readers finish, and start() may be called again.
+    if (outThread_.joinable()) outThread_.join();
+    if (errThread_.joinable()) errThread_.join();
 }
 
 std::string ServerProcess::stdoutText() const {
