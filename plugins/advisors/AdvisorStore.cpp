@@ -5,11 +5,13 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
-#include <Poco/UUIDGenerator.h>
 
 #include "PythonJson.h"
+#include <Poco/String.h>
+
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
+#include "hub/sdk/Text.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -108,21 +110,7 @@ sdk::NotFound advisorNotFound() { return sdk::NotFound("Advisor not found", "adv
 
 }  // namespace
 
-std::string canonicalUuid(const std::string& s) {
-    if (s.size() != 36) return "";
-    std::string out = s;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        auto c = static_cast<unsigned char>(out[i]);
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return "";
-        } else if (!std::isxdigit(c)) {
-            return "";
-        } else {
-            out[i] = static_cast<char>(std::tolower(c));
-        }
-    }
-    return out;
-}
+std::string canonicalUuid(const std::string& s) { return sdk::text::isUuid(s) ? Poco::toLower(s) : std::string(); }
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
                           std::shared_ptr<sdk::IEventBus> events) {
@@ -167,7 +155,7 @@ bool AdvisorStore::nameTaken(const std::string& userId, const std::string& name)
 
 Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
     Advisor a = input;
-    a.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    a.id = sdk::text::newUuid();
     a.userId = userId;
     a.createdAt = a.updatedAt = clock_->nowMicros();
     auto description = toNullable(a.description);

@@ -11,6 +11,7 @@
 #include "AdvisorInput.h"
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
+#include "hub/sdk/Text.h"
 
 namespace hub::plugins::advisors {
 namespace {
@@ -26,36 +27,6 @@ class Skip : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-
-bool validUtf8(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-        }
-        i += n;
-    }
-    return true;
-}
-
-/// HubGPT read these files in Python text mode: universal newlines.
-std::string universalNewlines(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r') {
-            out += '\n';
-            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
 std::string strip(const std::string& s) {
     const char* ws = " \t\n\r\f\v";
     auto first = s.find_first_not_of(ws);
@@ -78,7 +49,7 @@ std::string readFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Skip("cannot read");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!validUtf8(text)) throw Skip("not UTF-8 text");
+    if (!sdk::text::isValidUtf8(text)) throw Skip("not UTF-8 text");
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a BOM from Windows editors
     return text;
 }
@@ -174,7 +145,7 @@ Poco::JSON::Object::Ptr LegacyImporter::bodyFromJson(const std::string& stem, co
 }
 
 Poco::JSON::Object::Ptr LegacyImporter::bodyFromMarkdown(const std::string& stem, const std::string& raw) {
-    std::string text = universalNewlines(raw);
+    std::string text = sdk::text::universalNewlines(raw);
     // Front matter sits between a first line `---` and the next line `---`.
     std::istringstream lines(text);
     std::string line;

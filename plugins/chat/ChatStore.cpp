@@ -3,9 +3,9 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
-#include <Poco/UUIDGenerator.h>
 
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Text.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -21,28 +21,13 @@ Conversation fromRow(const ConvRow& r) {
     return Conversation{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()};
 }
 
-std::string newId() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
 
 }  // namespace
-
-bool isUuid(const std::string& s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
-        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock)
     : db_(std::move(db)), clock_(std::move(clock)) {}
 
 Conversation ChatStore::create(const std::string& userId, const std::string& advisorId) {
-    Conversation c{newId(), userId, advisorId, "active", 0, clock_->nowMicros(), 0};
+    Conversation c{sdk::text::newUuid(), userId, advisorId, "active", 0, clock_->nowMicros(), 0};
     c.updatedAt = c.createdAt;
     db_->withTransaction([&](Poco::Data::Session& s) {
         s << "INSERT INTO conversations (id, user_id, advisor_id, status, message_count, created_at, updated_at) "
@@ -54,7 +39,7 @@ Conversation ChatStore::create(const std::string& userId, const std::string& adv
 }
 
 std::optional<Conversation> ChatStore::find(const std::string& userId, const std::string& id) const {
-    if (!isUuid(id)) return std::nullopt;
+    if (!sdk::text::isUuid(id)) return std::nullopt;
     std::vector<ConvRow> rows;
     std::string u = userId, i = id;
     db_->withSession([&](Poco::Data::Session& s) {
@@ -104,7 +89,7 @@ std::vector<StoredMessage> ChatStore::messages(const std::string& conversationId
 }
 
 std::string ChatStore::append(const std::string& conversationId, const NewMessage& m) {
-    std::string id = newId();
+    std::string id = sdk::text::newUuid();
     int64_t at = clock_->nowMicros();
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string c = conversationId;
@@ -137,7 +122,7 @@ std::string ChatStore::append(const std::string& conversationId, const NewMessag
 }
 
 void ChatStore::recordToolCall(const std::string& conversationId, const std::string& messageId, const ToolCallRecord& call) {
-    std::string id = newId();
+    std::string id = sdk::text::newUuid();
     int64_t at = clock_->nowMicros();
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string c = conversationId, m = messageId, tcid = call.toolCallId, name = call.toolName,
@@ -150,7 +135,7 @@ void ChatStore::recordToolCall(const std::string& conversationId, const std::str
 }
 
 bool ChatStore::remove(const std::string& userId, const std::string& id) {
-    if (!isUuid(id)) return false;
+    if (!sdk::text::isUuid(id)) return false;
     bool removed = false;
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string u = userId, i = id;

@@ -75,6 +75,4 @@ private:
     std::shared_ptr<sdk::IClock> clock_;
 };
 
-bool isUuid(const std::string& s);
-
 }  // namespace hub::plugins::chat

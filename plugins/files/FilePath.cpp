@@ -7,6 +7,7 @@
 #include <Poco/UTF8Encoding.h>
 
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Text.h"
 
 namespace hub::plugins::files {
 namespace {
@@ -18,29 +19,6 @@ const std::array<const char*, 4> kReservedTopLevel{"id", "tree", "shares", "shar
 [[noreturn]] void reject(const std::string& why) {
     throw sdk::ValidationError("Invalid path: " + why, "invalid_path");
 }
-
-bool validUtf8(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (n == 0 || i + static_cast<std::size_t>(n) > s.size()) return false;
-        uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-        for (int k = 1; k < n; ++k) {
-            unsigned char cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-            if ((cc >> 6) != 0x2) return false;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 void checkSegment(const std::string& seg) {
     if (seg.empty()) reject("empty segment");
     if (seg == "." || seg == "..") reject("'.' and '..' are not allowed");
@@ -59,7 +37,7 @@ std::string normalisePath(const std::string& raw) {
     if (raw.size() > kMaxPath) reject("longer than 4096 bytes");
     if (raw.find('\0') != std::string::npos) reject("NUL byte");
     if (raw.front() == '/') reject("absolute paths are not allowed");
-    if (!validUtf8(raw)) reject("not valid UTF-8");
+    if (!sdk::text::isValidUtf8(raw)) reject("not valid UTF-8");
     std::string path = raw;
     if (path.back() == '/') path.pop_back();  // "docs/" names the folder "docs"
     std::size_t start = 0;
@@ -81,7 +59,7 @@ std::string normalisePath(const std::string& raw) {
 
 std::string normaliseName(const std::string& raw) {
     if (raw.find('/') != std::string::npos) reject("a name cannot contain '/'; use new_path to move");
-    if (!validUtf8(raw)) reject("not valid UTF-8");
+    if (!sdk::text::isValidUtf8(raw)) reject("not valid UTF-8");
     checkSegment(raw);
     return raw;
 }

@@ -3,12 +3,12 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
-#include <Poco/UUIDGenerator.h>
 
 #include "ContentType.h"
 #include "FilePath.h"
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
+#include "hub/sdk/Text.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -59,7 +59,6 @@ ShareRow fromShare(const ShareTuple& t) {
     return s;
 }
 
-std::string newId() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
 
 /// Passes a stream through while keeping its first bytes for type detection.
 class HeadCapturingBuf : public std::streambuf {
@@ -86,20 +85,6 @@ private:
 };
 
 }  // namespace
-
-bool isUuid(const std::string& s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
-        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string Permissions::toJson() const {
     auto o = sdk::json::object();
     o->set("read", read);
@@ -141,7 +126,7 @@ std::optional<FileRow> FileStore::byPath(const std::string& ownerId, const std::
 }
 
 std::optional<FileRow> FileStore::byId(const std::string& id) const {
-    if (!isUuid(id)) return std::nullopt;
+    if (!sdk::text::isUuid(id)) return std::nullopt;
     std::vector<Row> rows;
     std::string i = id;
     db_->withSession([&](Poco::Data::Session& s) {
@@ -206,7 +191,7 @@ void FileStore::ensureParents(Poco::Data::Session& s, const std::string& ownerId
             if (kinds[0] != "folder") throw sdk::Conflict("'" + parent + "' is a file, not a folder", "parent_is_file");
             continue;
         }
-        std::string id = newId();
+        std::string id = sdk::text::newUuid();
         std::string kind = "folder", type = "folder", meta = "{}";
         bool pub = false;
         int64_t zero = 0;
@@ -289,7 +274,7 @@ StoredFile FileStore::commit(const std::string& ownerId, const std::string& path
                         result = StoredFile{cur, false};
                     } else {
                         FileRow f;
-                        f.id = newId();
+                        f.id = sdk::text::newUuid();
                         f.userId = ownerId;
                         f.path = path;
                         f.kind = "file";
@@ -444,7 +429,7 @@ FileRow FileStore::setPublic(const FileRow& target, bool isPublic) {
 }
 
 std::optional<ShareRow> FileStore::shareFor(const std::string& fileId, const std::string& userId) const {
-    if (!isUuid(fileId) || !isUuid(userId)) return std::nullopt;
+    if (!sdk::text::isUuid(fileId) || !sdk::text::isUuid(userId)) return std::nullopt;
     std::vector<ShareTuple> rows;
     std::string f = fileId, u = userId;
     db_->withSession([&](Poco::Data::Session& s) {
@@ -479,7 +464,7 @@ ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, c
             s << "UPDATE file_shares SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(permsJson),
                 use(expires), use(out.grantedBy), use(out.id), now;
         } else {
-            out.id = newId();
+            out.id = sdk::text::newUuid();
             s << "INSERT INTO file_shares (id, file_id, shared_with_id, granted_by, permissions, expires_at, created_at) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 use(out.id), use(f), use(u), use(out.grantedBy), use(permsJson), use(expires), use(out.createdAt), now;
@@ -497,7 +482,7 @@ ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, c
 }
 
 bool FileStore::unshare(const FileRow& file, const std::string& recipientId) {
-    if (!isUuid(recipientId)) return false;
+    if (!sdk::text::isUuid(recipientId)) return false;
     bool removed = false;
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string f = file.id, u = recipientId;

@@ -130,7 +130,4 @@ private:
     uint64_t maxUploadBytes_;
 };
 
-/// True for the canonical textual UUID form (ids are checked before they reach SQL).
-bool isUuid(const std::string& s);
-
 }  // namespace hub::plugins::files

@@ -34,38 +34,12 @@ std::string etagOf(const FileRow& f) { return "\"" + f.sha256.substr(0, 32) + "\
 std::string httpDate(int64_t micros) {
     return Poco::DateTimeFormatter::format(Poco::Timestamp(micros), Poco::DateTimeFormat::HTTP_FORMAT);
 }
-
+//// UTF-8 text as /content serves it: valid UTF-8 without NUL bytes.
 bool validUtf8Text(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == 0) return false;
-        int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (n == 0 || i + static_cast<std::size_t>(n) > s.size()) return false;
-        for (int k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 0x2) return false;
-        }
-        i += static_cast<std::size_t>(n);
-    }
-    return true;
+    return s.find('\0') == std::string::npos && sdk::text::isValidUtf8(s);
 }
 
-/// Universal newlines, as HubGPT's text read did: CRLF and CR become LF.
-std::string universalNewlines(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r') {
-            out += '\n';
-            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-/// If-None-Match: a list of entity tags (weak or strong) or "*".
+// If-None-Match: a list of entity tags (weak or strong) or "*".
 bool etagMatches(const std::string& header, const std::string& etag) {
     if (Poco::trim(header) == "*") return true;
     std::string bare = etag;
@@ -451,7 +425,7 @@ void FilesPlugin::content(sdk::RequestContext& ctx, const FileRow& file) {
     }
     auto o = sdk::json::object();
     o->set("filename", file.path);
-    o->set("content", universalNewlines(data));
+    o->set("content", sdk::text::universalNewlines(data));
     ctx.respondJson(200, o);
 }
 

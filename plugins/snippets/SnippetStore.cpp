@@ -4,9 +4,9 @@
 #include <Poco/Nullable.h>
 #include <Poco/String.h>
 #include <Poco/Tuple.h>
-#include <Poco/UUIDGenerator.h>
 
 #include "SnippetText.h"
+#include "hub/sdk/Text.h"
 #include "hub/sdk/Json.h"
 
 using namespace Poco::Data::Keywords;
@@ -99,7 +99,7 @@ std::vector<Snippet> SnippetStore::list(const std::string& ownerId,
 }
 
 std::optional<Snippet> SnippetStore::get(const std::string& ownerId, const std::string& id) const {
-    if (!isUuid(id)) return std::nullopt;
+    if (!sdk::text::isUuid(id)) return std::nullopt;
     std::string i = Poco::toLower(id), o = ownerId;
     std::vector<Row> rows;
     db_->withSession([&](Poco::Data::Session& s) {
@@ -111,7 +111,7 @@ std::optional<Snippet> SnippetStore::get(const std::string& ownerId, const std::
 }
 
 Snippet SnippetStore::create(Snippet s) {
-    s.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    s.id = sdk::text::newUuid();
     s.createdAt = s.updatedAt = clock_->nowMicros();
     std::string tags = tagsJson(s.tags);
     Poco::Nullable<std::string> title = nullableTitle(s);
@@ -129,7 +129,7 @@ Snippet SnippetStore::create(Snippet s) {
 }
 
 std::optional<Snippet> SnippetStore::update(Snippet s) {
-    if (!isUuid(s.id)) return std::nullopt;
+    if (!sdk::text::isUuid(s.id)) return std::nullopt;
     s.id = Poco::toLower(s.id);
     s.updatedAt = clock_->nowMicros();
     std::string tags = tagsJson(s.tags);

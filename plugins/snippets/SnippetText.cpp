@@ -158,18 +158,4 @@ std::string slugify(const std::string& text) {
     if (inRun) out += '-';
     return out;
 }
-
-bool isUuid(const std::string& s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
-        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace hub::plugins::snippets

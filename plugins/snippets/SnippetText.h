@@ -37,10 +37,6 @@ std::string htmlEscape(const std::string& s);
 /// first folds them with NFKD, so `é` became `e` there).
 std::string slugify(const std::string& text);
 
-/// True for the canonical textual UUID form, any case (ids are checked before they reach SQL,
-/// so PostgreSQL never sees a non-UUID in a uuid comparison).
-bool isUuid(const std::string& s);
-
 /// Leading and trailing ASCII whitespace removed.
 std::string trim(const std::string& s);
 

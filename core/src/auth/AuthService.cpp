@@ -7,6 +7,7 @@
 #include <Poco/Tuple.h>
 
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Text.h"
 #include "util/Crypto.h"
 
 using namespace Poco::Data::Keywords;
@@ -37,20 +38,6 @@ UserRecord fromRow(const UserRow& r) {
 sdk::UserInfo toInfo(const UserRecord& u) {
     return sdk::UserInfo{u.id, u.username, u.email, u.role, u.createdAt};
 }
-
-bool isUuid(const std::string& s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
-        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 AuthService::AuthService(Database& db, PasswordHasher& hasher, JwtService& jwt,
@@ -98,7 +85,7 @@ std::optional<UserRecord> AuthService::userByName(const std::string& username) c
 }
 
 std::optional<UserRecord> AuthService::userById(const std::string& id) const {
-    if (!isUuid(id)) return std::nullopt;  // PostgreSQL would reject a malformed uuid
+    if (!sdk::text::isUuid(id)) return std::nullopt;  // PostgreSQL would reject a malformed uuid
     // Hot path of every authenticated handler that shows the user: at most 1 s stale, like
     // the session cache.
     return userCache_.getOrLoad("id:" + id, [&] { return queryUser("WHERE id = $1", id); });

@@ -19,6 +19,7 @@
 #include "hub/sdk/ServiceRegistry.h"
 #include "hub/sdk/ToolSpec.h"
 #include "hub/sdk/Version.h"
+#include "hub/sdk/Text.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IBlobStore.h"
 #include "hub/sdk/services/IClock.h"
