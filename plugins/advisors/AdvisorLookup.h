@@ -25,6 +25,8 @@ public:
     /// are not UUIDs). Throws sdk::Unavailable before the plugin has started.
     virtual std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
                                                         const std::string& advisorId) const = 0;
+    /// The id of the user's advisor named `name` (exact match), for importers.
+    virtual std::optional<std::string> findIdByName(const std::string& userId, const std::string& name) const = 0;
 };
 
 }  // namespace hub::plugins::advisors

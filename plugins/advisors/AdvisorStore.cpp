@@ -153,6 +153,20 @@ bool AdvisorStore::nameTaken(const std::string& userId, const std::string& name)
     return taken;
 }
 
+std::optional<std::string> AdvisorStore::findIdByName(const std::string& userId, const std::string& name) const {
+    std::string owner = canonicalUuid(userId);
+    if (owner.empty()) return std::nullopt;
+    std::vector<std::string> ids;
+    db().withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        std::string n = name;
+        s << "SELECT CAST(id AS TEXT) FROM advisors WHERE user_id = $1 AND name = $2", use(owner), use(n), into(ids),
+            now;
+    });
+    if (ids.empty()) return std::nullopt;
+    return ids.front();
+}
+
 Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
     Advisor a = input;
     a.id = sdk::text::newUuid();

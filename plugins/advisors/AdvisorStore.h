@@ -39,6 +39,7 @@ public:
 
     std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
                                                 const std::string& advisorId) const override;
+    std::optional<std::string> findIdByName(const std::string& userId, const std::string& name) const override;
 
 private:
     sdk::IDatabase& db() const;

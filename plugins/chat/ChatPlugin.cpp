@@ -1,6 +1,9 @@
 #include "ChatPlugin.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <ctime>
 #include <future>
@@ -337,6 +340,9 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                  }
                  ctx.respondJson(200, out);
              }});
+    r.command({"import chats", "DIR --user NAME",
+               "Imports HubGPT's chat files (DIR/chats/*.json, DIR/archive/*.json) as the user's conversations",
+               [this](sdk::CommandContext& c) { return importChats(c); }});
     // Deleting an advisor deletes its conversations.
     r.subscribe("advisor.deleted", [this](const std::string&, const Poco::JSON::Object::Ptr& p) {
         if (!store_ || !p) return;
@@ -459,6 +465,116 @@ ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Ob
     }
     rec.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     return rec;
+}
+
+int ChatPlugin::importChats(sdk::CommandContext& c) {
+    namespace fs = std::filesystem;
+    if (c.args.size() != 1 || !c.options.count("user")) {
+        c.err << "usage: hubd import chats DIR --user NAME\n";
+        return 64;
+    }
+    auto user = c.services.require<sdk::IAuth>()->findUserByName(c.options.at("user"));
+    if (!user) {
+        c.err << "hubd import chats: no user named '" << c.options.at("user") << "'\n";
+        return 1;
+    }
+    fs::path root(c.args[0]);
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        c.err << "hubd import chats: not a directory: " << root.string() << "\n";
+        return 1;
+    }
+    if (!advisors_) {
+        c.err << "hubd import chats: the advisors plugin is not running\n";
+        return 1;
+    }
+    int imported = 0, skipped = 0;
+    for (const char* kind : {"chats", "archive"}) {
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(root / kind, ec)) {
+            if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files) {
+            std::string source = std::string(kind) + "/" + file.filename().string();
+            auto skip = [&](const std::string& why) {
+                c.out << "skipped " << source << ": " << why << "\n";
+                ++skipped;
+            };
+            // §8: chats/<Name>.json and archive/<Name>_<6 hex>.json; the advisor's display name
+            // is the stem with '_' as spaces.
+            std::string stem = file.stem().string();
+            if (std::string(kind) == "archive") {
+                auto us = stem.rfind('_');
+                if (us != std::string::npos && stem.size() - us - 1 == 6) stem = stem.substr(0, us);
+            }
+            std::string name = stem;
+            std::replace(name.begin(), name.end(), '_', ' ');
+            auto advisorId = advisors_->findIdByName(user->id, name);
+            if (!advisorId) {
+                skip("no advisor named '" + name + "' for this user (run 'hubd import advisors' first)");
+                continue;
+            }
+            std::string title = "imported:" + source;
+            if (store_->hasTitle(user->id, title)) {
+                skip("already imported");
+                continue;
+            }
+            std::ifstream in(file, std::ios::binary);
+            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            Poco::Dynamic::Var parsed;
+            try {
+                parsed = sdk::json::parseStrict(text, 64);
+            } catch (const sdk::Error& e) {
+                skip(std::string("not valid JSON (") + e.what() + ")");
+                continue;
+            }
+            if (parsed.type() != typeid(Poco::JSON::Array::Ptr)) {
+                skip("not a JSON array of messages");
+                continue;
+            }
+            auto list = parsed.extract<Poco::JSON::Array::Ptr>();
+            std::vector<NewMessage> messages;
+            std::string problem;
+            for (std::size_t i = 0; i < list->size() && problem.empty(); ++i) {
+                auto m = list->getObject(static_cast<unsigned>(i));
+                if (!m || !m->has("role") || !m->get("role").isString()) {
+                    problem = "message " + std::to_string(i + 1) + " has no role";
+                    break;
+                }
+                NewMessage nm;
+                nm.role = m->getValue<std::string>("role");
+                if (m->has("content") && m->get("content").isString()) nm.content = m->getValue<std::string>("content");
+                if (m->has("name") && m->get("name").isString()) nm.name = m->getValue<std::string>("name");
+                if (m->has("tool_calls") && m->get("tool_calls").type() == typeid(Poco::JSON::Array::Ptr)) {
+                    nm.toolCallsJson = sdk::json::stringify(m->get("tool_calls"));
+                }
+                if (m->has("tool_call_id") && m->get("tool_call_id").isString()) {
+                    nm.toolCallId = m->getValue<std::string>("tool_call_id");
+                }
+                messages.push_back(std::move(nm));
+            }
+            if (!problem.empty()) {
+                skip(problem);
+                continue;
+            }
+            if (messages.empty()) {
+                skip("no messages");
+                continue;
+            }
+            auto mtime = fs::last_write_time(file, ec);
+            int64_t at = ec ? 0
+                            : std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::file_clock::to_sys(mtime).time_since_epoch())
+                                  .count();
+            store_->importConversation(user->id, *advisorId, std::string(kind) == "archive" ? "archived" : "active",
+                                       title, at, messages);
+            c.out << "imported " << source << ": " << messages.size() << " messages with '" << name << "'\n";
+            ++imported;
+        }
+    }
+    c.out << "imported " << imported << ", skipped " << skipped << "\n";
+    return 0;
 }
 
 void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {

@@ -30,6 +30,8 @@ public:
 
 private:
     void sendMessage(sdk::RequestContext& ctx);
+    /// `hubd import chats DIR --user NAME`: HubGPT's advisors/chats and advisors/archive files.
+    int importChats(sdk::CommandContext& c);
     Poco::JSON::Object::Ptr advisorFor(const std::string& userId, const std::string& advisorId) const;
     LlmProvider* providerFor(const std::string& gateway) const;
     /// Runs one tool call for the model; never throws (errors become the result text).

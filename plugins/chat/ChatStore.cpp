@@ -147,6 +147,45 @@ bool ChatStore::remove(const std::string& userId, const std::string& id) {
     return removed;
 }
 
+bool ChatStore::hasTitle(const std::string& userId, const std::string& title) const {
+    std::vector<std::string> ids;
+    std::string u = userId, t = title;
+    db_->withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        s << "SELECT CAST(id AS TEXT) FROM conversations WHERE user_id = $1 AND title = $2", use(u), use(t), into(ids), now;
+    });
+    return !ids.empty();
+}
+
+std::string ChatStore::importConversation(const std::string& userId, const std::string& advisorId,
+                                          const std::string& status, const std::string& title, int64_t at,
+                                          const std::vector<NewMessage>& messages) {
+    std::string id = sdk::text::newUuid();
+    db_->withTransaction([&](Poco::Data::Session& s) {
+        std::string u = userId, a = advisorId, st = status, t = title;
+        Poco::Int64 count = static_cast<Poco::Int64>(messages.size());
+        Poco::Nullable<Poco::Int64> archived;
+        if (status == "archived") archived = at;
+        s << "INSERT INTO conversations (id, user_id, advisor_id, title, status, message_count, created_at, updated_at, "
+             "archived_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            use(id), use(u), use(a), use(t), use(st), use(count), use(at), use(at), use(archived), now;
+        Poco::Int64 sequence = 0;
+        for (const auto& m : messages) {
+            std::string mid = sdk::text::newUuid(), role = m.role, content = m.content;
+            Poco::Nullable<std::string> name, toolCalls, toolCallId;
+            if (!m.name.empty()) name = m.name;
+            if (!m.toolCallsJson.empty()) toolCalls = m.toolCallsJson;
+            if (!m.toolCallId.empty()) toolCallId = m.toolCallId;
+            ++sequence;
+            s << "INSERT INTO messages (id, conversation_id, role, content, name, tool_calls, tool_call_id, sequence, "
+                 "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                use(mid), use(id), use(role), use(content), use(name), use(toolCalls), use(toolCallId), use(sequence),
+                use(at), now;
+        }
+    });
+    return id;
+}
+
 int ChatStore::removeForAdvisor(const std::string& userId, const std::string& advisorId) {
     int n = 0;
     db_->withTransaction([&](Poco::Data::Session& s) {

@@ -68,6 +68,11 @@ public:
     std::string append(const std::string& conversationId, const NewMessage& m);
     void recordToolCall(const std::string& conversationId, const std::string& messageId, const ToolCallRecord& call);
     bool remove(const std::string& userId, const std::string& id);
+    /// True when the user has a conversation with this title (importers mark their source in it).
+    bool hasTitle(const std::string& userId, const std::string& title) const;
+    /// Stores a whole conversation at once (HubGPT's legacy chat files); returns its id.
+    std::string importConversation(const std::string& userId, const std::string& advisorId, const std::string& status,
+                                   const std::string& title, int64_t at, const std::vector<NewMessage>& messages);
     int removeForAdvisor(const std::string& userId, const std::string& advisorId);
 
 private:
