@@ -227,7 +227,7 @@ void ChatPlugin::declareConfig(sdk::ConfigSchema& schema) const {
                 continue;
             }
             auto p = providers->getObject(name);
-            static const std::set<std::string> known{"base_url", "api_key_env", "headers", "models",
+            static const std::set<std::string> known{"base_url", "api_key_env", "headers", "models", "ca_file",
                                                      "connect_timeout_seconds", "read_timeout_seconds", "retries"};
             for (const auto& key : p->getNames()) {
                 if (!known.count(key)) errors.push_back(at + "unknown key '" + key + "'");
@@ -382,6 +382,7 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
         s.connectTimeoutSeconds = p->optValue<int>("connect_timeout_seconds", 10);
         s.readTimeoutSeconds = p->optValue<int>("read_timeout_seconds", 120);
         s.retries = p->optValue<int>("retries", 2);
+        s.caFile = p->optValue<std::string>("ca_file", "");
         providers_[Poco::toLower(name)] = std::make_unique<OpenAiProvider>(s);
     }
 }

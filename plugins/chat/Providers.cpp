@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -152,10 +153,12 @@ void applyChunk(const Poco::JSON::Object::Ptr& chunk, Completion& out, std::map<
     }
 }
 
-std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri, const OpenAiSettings& s) {
+std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri, const OpenAiSettings& s,
+                                                        const Poco::AutoPtr<Poco::Net::Context>& tls) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (uri.getScheme() == "https") {
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort());
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                                  Poco::Net::Context::Ptr(tls));
     } else {
         session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
     }
@@ -165,6 +168,19 @@ std::unique_ptr<Poco::Net::HTTPClientSession> openSession(const Poco::URI& uri, 
 }
 
 }  // namespace
+
+OpenAiProvider::OpenAiProvider(OpenAiSettings settings) : s_(std::move(settings)) {
+    try {
+        // VERIFY_RELAXED on a client verifies the server's certificate chain (and POCO checks
+        // the host name); the system CAs are used unless a ca_file is configured.
+        tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, s_.caFile, Poco::Net::Context::VERIFY_RELAXED, 9,
+                                      s_.caFile.empty());
+    } catch (const Poco::Exception& e) {
+        throw ProviderError("provider '" + s_.name + "': cannot set up TLS: " + e.displayText());
+    }
+}
+
+OpenAiProvider::~OpenAiProvider() = default;
 
 Completion OpenAiProvider::complete(const CompletionRequest& request,
                                     const std::function<void(const std::string&)>& onDelta, CancelToken& cancel) {
@@ -199,7 +215,7 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
 
     for (int attempt = 0;; ++attempt) {
         if (cancel.cancelled()) return Completion{"", {}, "cancelled", nullptr, ""};
-        auto session = openSession(uri, s_);
+        auto session = openSession(uri, s_, tls_);
         Poco::Net::HTTPClientSession* raw = session.get();
         cancel.setAbort([raw] {
             try {
@@ -283,6 +299,9 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
             }
             if (receiving) throw ProviderError("the provider's stream broke off: " + e.displayText());
             if (dynamic_cast<const Poco::TimeoutException*>(&e)) throw ProviderError("Request timed out.");
+            if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
+                throw ProviderError("TLS error talking to the provider: " + e.displayText());
+            }
             throw ProviderError("Connection error.");
         }
     }

@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/Context.h>
 #include <Poco/JSON/Object.h>
 
 namespace hub::plugins::chat {
@@ -91,16 +94,21 @@ struct OpenAiSettings {
     int connectTimeoutSeconds = 10;
     int readTimeoutSeconds = 120;
     int retries = 2;  ///< attempts after the first, only before any byte of the reply
+    std::string caFile;  ///< PEM file of CAs to trust for https (empty = the system's CAs)
 };
 
 class OpenAiProvider : public LlmProvider {
 public:
-    explicit OpenAiProvider(OpenAiSettings settings) : s_(std::move(settings)) {}
+    /// Throws ProviderError when the TLS settings cannot be loaded (bad ca_file).
+    explicit OpenAiProvider(OpenAiSettings settings);
+    ~OpenAiProvider() override;
     Completion complete(const CompletionRequest& request, const std::function<void(const std::string&)>& onDelta,
                         CancelToken& cancel) override;
 
 private:
     OpenAiSettings s_;
+    Poco::Crypto::OpenSSLInitializer openssl_;  ///< OpenSSL stays initialised while the provider exists
+    Poco::AutoPtr<Poco::Net::Context> tls_;     ///< peer verification with the system or configured CAs
 };
 
 }  // namespace hub::plugins::chat
