@@ -336,6 +336,7 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                      } catch (...) {
                      }
                      o->set("parameters", params);
+                     o->set("plugin", tools_->ownerOf(t->name));
                      out->add(o);
                  }
                  ctx.respondJson(200, out);

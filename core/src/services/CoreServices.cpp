@@ -74,6 +74,13 @@ const sdk::ToolSpec* ToolRegistry::find(const std::string& name) const {
     return nullptr;
 }
 
+std::string ToolRegistry::ownerOf(const std::string& name) const {
+    for (const auto& [o, t] : tools_) {
+        if (t->name == name) return o;
+    }
+    return {};
+}
+
 void ServiceRegistryImpl::add(const std::string& id, std::shared_ptr<void> service, const std::string& owner) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = services_.find(id);

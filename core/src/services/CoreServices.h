@@ -52,6 +52,7 @@ public:
     void removeOwner(const std::string& owner);
     std::vector<const sdk::ToolSpec*> list() const override;
     const sdk::ToolSpec* find(const std::string& name) const override;
+    std::string ownerOf(const std::string& name) const override;
 
 private:
     std::vector<std::pair<std::string, std::unique_ptr<sdk::ToolSpec>>> tools_;

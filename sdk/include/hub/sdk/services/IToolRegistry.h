@@ -19,6 +19,8 @@ public:
 
     virtual std::vector<const ToolSpec*> list() const = 0;
     virtual const ToolSpec* find(const std::string& name) const = 0;
+    /// The plugin that registered the tool ("" when there is no such tool).
+    virtual std::string ownerOf(const std::string& name) const = 0;
 };
 
 }  // namespace v1
