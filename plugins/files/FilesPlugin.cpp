@@ -157,24 +157,14 @@ public:
 
     std::optional<std::string> readText(const std::string& userId, const std::string& rawPath,
                                         std::size_t maxBytes) const override {
-        if (!plugin_.store_) return std::nullopt;
-        std::string path;
-        try {
-            path = normalisePath(rawPath);
-        } catch (const sdk::Error&) {
-            return std::nullopt;
-        }
-        auto f = plugin_.store_->byPath(userId, path);
+        auto f = resolve(userId, rawPath);
         if (!f || f->isFolder()) return std::nullopt;
         auto in = plugin_.store_->blobs().open(f->blobId);
         if (!in) return std::nullopt;
         std::string data(std::min<std::size_t>(maxBytes, static_cast<std::size_t>(f->size)), '\0');
         in->read(data.data(), static_cast<std::streamsize>(data.size()));
         data.resize(static_cast<std::size_t>(in->gcount()));
-        // A cut may split a UTF-8 sequence: drop the incomplete tail before checking.
-        std::size_t end = data.size();
-        while (end > 0 && end > data.size() - 4 && (static_cast<unsigned char>(data[end - 1]) & 0xc0) == 0x80) --end;
-        if (end > 0 && static_cast<unsigned char>(data[end - 1]) >= 0xc0) data.resize(end - 1);
+        if (data.size() < static_cast<std::size_t>(f->size)) dropIncompleteTail(data);
         if (!validUtf8Text(data)) return std::nullopt;
         return data;
     }
@@ -185,10 +175,56 @@ public:
         for (const auto& f : plugin_.store_->all(userId, true)) {
             if (globMatch(pattern.c_str(), f.path.c_str())) out.push_back(f.path);
         }
+        for (const auto& [share, f] : plugin_.store_->sharedWith(userId)) {
+            if (!share.permissions.read || f.isFolder()) continue;
+            auto owner = plugin_.auth_->findUserById(f.userId);
+            if (!owner) continue;
+            std::string name = std::string(kSharedPrefix) + owner->username + "/" + f.path;
+            if (globMatch(pattern.c_str(), name.c_str())) out.push_back(name);
+        }
+        std::sort(out.begin(), out.end());
         return out;
     }
 
 private:
+    /// Files shared with a user are reached as "shared/<owner>/<path>".
+    static constexpr const char* kSharedPrefix = "shared/";
+
+    /// The user's own file at `rawPath`, or a file shared with them (read, not expired).
+    std::optional<FileRow> resolve(const std::string& userId, const std::string& rawPath) const {
+        if (!plugin_.store_) return std::nullopt;
+        try {
+            if (rawPath.rfind(kSharedPrefix, 0) == 0) {
+                std::string rest = rawPath.substr(std::string(kSharedPrefix).size());
+                auto slash = rest.find('/');
+                if (slash == std::string::npos) return std::nullopt;
+                auto owner = plugin_.auth_->findUserByName(rest.substr(0, slash));
+                if (!owner) return std::nullopt;
+                auto f = plugin_.store_->byPath(owner->id, normalisePath(rest.substr(slash + 1)));
+                if (!f) return std::nullopt;
+                auto share = plugin_.store_->shareFor(f->id, userId);
+                if (!share || !share->permissions.read) return std::nullopt;
+                return f;
+            }
+            return plugin_.store_->byPath(userId, normalisePath(rawPath));
+        } catch (const sdk::Error&) {
+            return std::nullopt;  // an invalid path names no file
+        }
+    }
+
+    /// A cut may split the last UTF-8 sequence: drop that partial sequence.
+    static void dropIncompleteTail(std::string& data) {
+        std::size_t lead = data.size();
+        for (int back = 0; back < 4 && lead > 0; ++back) {
+            --lead;
+            if ((static_cast<unsigned char>(data[lead]) & 0xc0) != 0x80) break;
+        }
+        if (lead >= data.size()) return;
+        auto c = static_cast<unsigned char>(data[lead]);
+        std::size_t need = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+        if (lead + need > data.size()) data.resize(lead);
+    }
+
     const FilesPlugin& plugin_;
 };
 
