@@ -5,11 +5,14 @@
 #include "Migrations.h"
 #include "SnippetExport.h"
 #include "SnippetText.h"
+#include "SnippetWriter.h"
 
 namespace hub::plugins::snippets {
 namespace {
 
 constexpr const char* kNotFound = "Snippet not found";
+/// snippets.writer.v1 called before start() or after stop().
+constexpr const char* kNotRunning = "the snippets plugin is not running";
 /// Room in a create/update body beyond the content: keys, tags, metadata, JSON escapes.
 constexpr std::size_t kBodyOverhead = 128 * 1024;
 
@@ -66,6 +69,36 @@ std::optional<std::string> nonEmptyQuery(sdk::RequestContext& ctx, const std::st
 
 }  // namespace
 
+ISnippetWriter::~ISnippetWriter() = default;
+
+/// snippets.writer.v1: a create body handed to the POST route's code path; the store is set in
+/// start().
+class SnippetsPlugin::Writer : public ISnippetWriter {
+public:
+    explicit Writer(SnippetsPlugin& plugin) : plugin_(plugin) {}
+
+    std::string create(const std::string& userId, const std::string& sourceType, const std::string& sourceName,
+                       const std::string& content, const std::vector<std::string>& tags) const override {
+        auto body = sdk::json::object();
+        body->set("source_type", sourceType);
+        body->set("source_name", sourceName);
+        body->set("content", content);
+        auto list = sdk::json::array();
+        for (const auto& t : tags) list->add(t);
+        body->set("tags", list);
+        return plugin_.createFrom(body, userId).id;
+    }
+
+    std::optional<std::string> title(const std::string& userId, const std::string& id) const override {
+        if (!plugin_.store_) throw sdk::Unavailable(kNotRunning, "snippets_unavailable");
+        auto s = plugin_.store_->get(userId, id);
+        return s ? s->title : std::nullopt;
+    }
+
+private:
+    SnippetsPlugin& plugin_;
+};
+
 void SnippetsPlugin::declareConfig(sdk::ConfigSchema& schema) const {
     schema.integer("max_content_kb")
         .defaultValue(1024)
@@ -77,6 +110,7 @@ void SnippetsPlugin::declareConfig(sdk::ConfigSchema& schema) const {
 void SnippetsPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& config) {
     limits_.maxContentBytes = static_cast<std::size_t>(config.getInt("max_content_kb")) * 1024;
     for (auto& m : snippetsMigrations()) r.migration(std::move(m));
+    r.provide<ISnippetWriter>(std::make_shared<Writer>(*this));
 
     using sdk::AuthMode;
     auto bind = [this](void (SnippetsPlugin::*fn)(sdk::RequestContext&)) {
@@ -103,6 +137,12 @@ void SnippetsPlugin::start(sdk::PluginContext& ctx) {
 void SnippetsPlugin::stop() noexcept {
     store_.reset();
     renderer_.reset();
+}
+
+Snippet SnippetsPlugin::createFrom(const Poco::JSON::Object::Ptr& body, const std::string& ownerId) {
+    if (!store_ || !renderer_) throw sdk::Unavailable(kNotRunning, "snippets_unavailable");
+    SnippetInput in = SnippetInput::parse(body, limits_);
+    return store_->create(fromInput(in, ownerId));
 }
 
 Snippet SnippetsPlugin::fromInput(const SnippetInput& in, const std::string& ownerId) const {
@@ -201,8 +241,7 @@ void SnippetsPlugin::list(sdk::RequestContext& ctx) {
 
 void SnippetsPlugin::create(sdk::RequestContext& ctx) {
     const std::string& owner = ctx.requireAuth().userId;
-    SnippetInput in = SnippetInput::parse(ctx.jsonBody(), limits_);
-    ctx.respondJson(200, toJson(store_->create(fromInput(in, owner))));
+    ctx.respondJson(200, toJson(createFrom(ctx.jsonBody(), owner)));
 }
 
 void SnippetsPlugin::exportAll(sdk::RequestContext& ctx) {

@@ -22,6 +22,8 @@ public:
     void stop() noexcept override;
 
 private:
+    class Writer;
+
     // Handlers.
     void list(sdk::RequestContext& ctx);
     void create(sdk::RequestContext& ctx);
@@ -33,6 +35,9 @@ private:
     /// The caller's snippets after the list query filters (`source_type`, `source_name`,
     /// `tags`, `q`).
     std::vector<Snippet> filtered(sdk::RequestContext& ctx) const;
+    /// POST /api/v1/snippets and snippets.writer.v1: validates `body` (a create body), derives
+    /// title, tags and HTML, stores the snippet for `ownerId` and publishes snippet.created.
+    Snippet createFrom(const Poco::JSON::Object::Ptr& body, const std::string& ownerId);
     /// Fills the fields derived from the content: title, merged tags, content_html.
     Snippet fromInput(const SnippetInput& in, const std::string& ownerId) const;
     /// The stored HTML, rendering (and saving) it for rows that have none.

@@ -420,6 +420,38 @@ TEST_F(ChatTest, ToolsListShowsRegisteredTools) {
     auto r = server_.get("/api/v1/tools", ServerProcess::bearer(token_));
     ASSERT_EQ(r.status, 200);
     EXPECT_NE(r.body.find("\"name\":\"testkit_add\""), std::string::npos);
+    EXPECT_NE(r.body.find("\"plugin\":\"testkit\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("\"plugin\":\"tools_basic\""), std::string::npos) << r.body;
+}
+
+TEST_F(ChatTest, CreateSnippetToolStoresASnippetForTheCaller) {
+    std::string conv = newConversation(createAdvisor("Scribe", "echo", "any", false, "[\"create_snippet\"]"));
+    auto r = send(conv, R"([[tool:create_snippet {"content": "# Idea\nBuy #tea"}]])");
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::string reply = r.object()->getObject("message")->getValue<std::string>("content");
+    EXPECT_EQ(reply.rfind("Tool create_snippet returned: {\"id\":", 0), 0u) << reply;
+    EXPECT_NE(reply.find("\"title\":\"Idea\""), std::string::npos) << reply;
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM snippets WHERE title = 'Idea'"), 1);
+    // It is the caller's snippet, with the route's derived tags and the advisor source.
+    auto mine = server_.get("/api/v1/snippets", ServerProcess::bearer(token_));
+    ASSERT_EQ(mine.status, 200) << mine.body;
+    auto list = mine.json().extract<Poco::JSON::Array::Ptr>();
+    ASSERT_EQ(list->size(), 1u) << mine.body;
+    auto snippet = list->getObject(0);
+    EXPECT_EQ(snippet->getValue<std::string>("source_type"), "advisor");
+    EXPECT_EQ(snippet->getValue<std::string>("source_name"), "chat");
+    EXPECT_EQ(snippet->getValue<std::string>("title"), "Idea");
+    bool tea = false;
+    auto tags = snippet->getArray("tags");
+    for (std::size_t i = 0; i < tags->size(); ++i) {
+        tea = tea || tags->getElement<std::string>(static_cast<unsigned>(i)) == "tea";
+    }
+    EXPECT_TRUE(tea) << mine.body;
+    EXPECT_NE(reply.find(snippet->getValue<std::string>("id")), std::string::npos) << reply;
+    ASSERT_EQ(server_.registerUser("bob").status, 201);
+    auto theirs = server_.get("/api/v1/snippets", ServerProcess::bearer(server_.login("bob")));
+    ASSERT_EQ(theirs.status, 200) << theirs.body;
+    EXPECT_EQ(theirs.json().extract<Poco::JSON::Array::Ptr>()->size(), 0u) << theirs.body;
 }
 
 }  // namespace
