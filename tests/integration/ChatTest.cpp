@@ -42,6 +42,13 @@ public:
             resp.send() << "{\"error\":{\"message\":\"upstream exploded\"}}";
             return;
         }
+        if (model == "script-hang") {
+            // Accepts the request and then says nothing for longer than the read timeout.
+            std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+            resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+            resp.send() << "data: [DONE]\n\n";
+            return;
+        }
         if (model == "script-401") {
             resp.setStatus(Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED);
             resp.send() << "{\"error\":{\"message\":\"bad key\"}}";
@@ -114,9 +121,10 @@ protected:
         upstream_ = std::make_unique<Poco::Net::HTTPServer>(new ScriptFactory(requests_, lastBody_, mutex_),
                                                             upstreamSocket_, params);
         upstream_->start();
-        std::string providers = "plugins.chat.config.providers={script: {base_url: \"http://127.0.0.1:" +
-                                std::to_string(upstreamSocket_.address().port()) +
-                                "/v1\", read_timeout_seconds: 5, retries: 1}}";
+        std::string base = "\"http://127.0.0.1:" + std::to_string(upstreamSocket_.address().port()) + "/v1\"";
+        std::string providers = "plugins.chat.config.providers={script: {base_url: " + base +
+                                ", read_timeout_seconds: 5, retries: 1}, impatient: {base_url: " + base +
+                                ", read_timeout_seconds: 1, retries: 0}}";
         ASSERT_TRUE(server_.start({"--set", "logging.access_log=false", "--set",
                                    "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "," +
                                        ServerProcess::pluginDir("good") + "]",
@@ -291,6 +299,16 @@ TEST_F(ChatTest, UpstreamServerErrorsAreRetriedBeforeGivingUp) {
     auto r = send(conv, "hi");
     EXPECT_NE(r.body.find("Error code: 500"), std::string::npos) << r.body;
     EXPECT_EQ(requests_.load(), 2);  // first attempt + retries: 1
+}
+
+TEST_F(ChatTest, AnUpstreamThatHangsTimesOutWithAnErrorEvent) {
+    std::string conv = newConversation(createAdvisor("Hung", "impatient", "script-hang"));
+    auto started = std::chrono::steady_clock::now();
+    auto r = send(conv, "hello?");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2400));
+    auto ev = events(r.body);
+    ASSERT_EQ(ev.size(), 1u) << r.body;
+    EXPECT_EQ(ev[0], "{\"error\": \"Streaming LLM request failed: Request timed out.\"}");
 }
 
 TEST_F(ChatTest, CancelStopsTheGenerationAndKeepsWhatWasProduced) {
