@@ -41,23 +41,8 @@ using Headers = std::map<std::string, std::string>;
 // ---------------------------------------------------------------------------------------
 // Small value helpers.
 
-/// Percent-encodes every byte outside RFC 3986 "unreserved", keeping '/' as the separator.
-inline std::string enc(const std::string& path) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : path) {
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == '_' || c == '~' || c == '/';
-        if (keep) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
-        }
-    }
-    return out;
-}
+/// Percent-encodes a path, keeping '/' as the separator.
+inline std::string enc(const std::string& path) { return percentEncode(path, true); }
 
 inline std::string filesUrl(const std::string& path) { return "/api/v1/files/" + enc(path); }
 inline std::string idUrl(const std::string& id, const std::string& suffix = "") {

@@ -33,23 +33,8 @@ struct User {
     Headers basicAuth() const { return ServerProcess::basic(name, password); }
 };
 
-/// Percent-encodes a query value (every byte outside RFC 3986 "unreserved").
-std::string enc(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == '_' || c == '~';
-        if (keep) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
-        }
-    }
-    return out;
-}
+/// Percent-encodes a query value.
+std::string enc(const std::string& s) { return percentEncode(s); }
 
 std::string str(const Poco::JSON::Object::Ptr& o, const std::string& key) {
     return o->getValue<std::string>(key);

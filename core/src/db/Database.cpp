@@ -230,6 +230,8 @@ void Database::retryingLostConnections(const std::function<void()>& attempt) {
 }
 
 void Database::withTransaction(const std::function<void(Poco::Data::Session&)>& fn) {
+    std::unique_lock<std::recursive_mutex> writer(sqliteWriters_, std::defer_lock);
+    if (url_.dialect == sdk::Dialect::SQLite) writer.lock();
     retryingLostConnections([&] {
         Poco::Data::Session s = session();
         bool begun = false;

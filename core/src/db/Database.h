@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <Poco/Data/SessionPool.h>
@@ -59,6 +60,11 @@ private:
     DatabaseUrl url_;
     int poolMax_ = 32;
     int poolWaitMs_ = 5000;
+    /// SQLite has one writer at a time anyway; queueing this process's writers here avoids
+    /// SQLite's busy handler, which sleeps in growing steps (tens of ms) and makes bursts of
+    /// writes slow and unfair. Recursive so a nested transaction fails by busy timeout, not a
+    /// deadlock.
+    std::recursive_mutex sqliteWriters_;
     std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
 

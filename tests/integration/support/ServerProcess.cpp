@@ -63,6 +63,23 @@ std::string Response::detail() const {
     }
 }
 
+std::string percentEncode(const std::string& s, bool keepSlash) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~' || (keepSlash && c == '/');
+        if (keep) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        }
+    }
+    return out;
+}
+
 std::string testDatabaseKind() { return envOr("HUB_TEST_DB", "sqlite"); }
 
 std::string ServerProcess::hubdPath() { return HUBD_PATH; }

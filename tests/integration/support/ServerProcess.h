@@ -32,6 +32,9 @@ struct Response {
     std::string detail() const;
 };
 
+/// Percent-encodes every byte outside RFC 3986 "unreserved" (and '/' unless `keepSlash`).
+std::string percentEncode(const std::string& s, bool keepSlash = false);
+
 /// "sqlite" or "postgresql" (env HUB_TEST_DB, default sqlite).
 std::string testDatabaseKind();
 
