@@ -389,8 +389,14 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
 }
 
 void ChatPlugin::stop() noexcept {
-    std::lock_guard<std::mutex> lock(activeMutex_);
-    for (auto& [id, token] : active_) token->cancel();
+    {
+        std::lock_guard<std::mutex> lock(activeMutex_);
+        for (auto& [id, token] : active_) token->cancel();
+    }
+    // Tools that outlived their timeout still run on their own threads: give them until one more
+    // timeout to finish before the plugins behind them are torn down.
+    std::unique_lock<std::mutex> lock(toolThreadsMutex_);
+    toolThreadsDone_.wait_for(lock, std::chrono::seconds(toolTimeoutSeconds_), [this] { return toolThreads_ == 0; });
 }
 
 Poco::JSON::Object::Ptr ChatPlugin::advisorFor(const std::string& userId, const std::string& advisorId) const {
@@ -447,12 +453,21 @@ ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Ob
     auto future = promise->get_future();
     sdk::ToolCall invocation{call.arguments.empty() ? "{}" : call.arguments, caller, requestId};
     auto started = std::chrono::steady_clock::now();
-    std::thread([tool, invocation, promise] {
+    // The thread owns a copy of the tool's function and is counted, so stop() can wait for it
+    // before plugin objects the function refers to go away.
+    auto invoke = tool->invoke;
+    {
+        std::lock_guard<std::mutex> lock(toolThreadsMutex_);
+        ++toolThreads_;
+    }
+    std::thread([this, invoke, invocation, promise] {
         try {
-            promise->set_value(tool->invoke(invocation));
+            promise->set_value(invoke(invocation));
         } catch (...) {
             promise->set_exception(std::current_exception());
         }
+        std::lock_guard<std::mutex> lock(toolThreadsMutex_);
+        if (--toolThreads_ == 0) toolThreadsDone_.notify_all();
     }).detach();
     if (future.wait_for(std::chrono::seconds(toolTimeoutSeconds_)) != std::future_status::ready) {
         rec.status = "timeout";

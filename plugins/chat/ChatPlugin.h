@@ -3,6 +3,7 @@
 // plugins register.
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,10 @@ private:
     std::shared_ptr<files::IFileReader> files_;  ///< null when the files plugin is off
     std::shared_ptr<sdk::IToolRegistry> tools_;
     Poco::Logger* logger_ = nullptr;
+
+    mutable std::mutex toolThreadsMutex_;
+    mutable std::condition_variable toolThreadsDone_;
+    mutable int toolThreads_ = 0;
 
     std::mutex activeMutex_;
     std::map<std::string, std::shared_ptr<CancelToken>> active_;
