@@ -86,10 +86,8 @@ std::string formatNow(const std::string& fmt) {
  * `=== path ===` blocks) and the legacy bare `<$PATH$>` (left as is when no such file).
  * Each file is cut at kIncludeFileBytes and all includes together at kIncludeTotalBytes.
  */
-std::string ChatPlugin::expandIncludes(const std::string& text, const std::string& userId) const {
+std::string ChatPlugin::expandIncludes(const std::string& text, const std::string& userId, std::size_t& budget) const {
     constexpr std::size_t kIncludeFileBytes = 256 * 1024;
-    constexpr std::size_t kIncludeTotalBytes = 1024 * 1024;
-    std::size_t budget = kIncludeTotalBytes;
     auto read = [&](const std::string& path) -> std::optional<std::string> {
         if (!files_ || budget == 0) return std::nullopt;
         auto content = files_->readText(userId, path, std::min(kIncludeFileBytes, budget));
@@ -389,14 +387,8 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
 }
 
 void ChatPlugin::stop() noexcept {
-    {
-        std::lock_guard<std::mutex> lock(activeMutex_);
-        for (auto& [id, token] : active_) token->cancel();
-    }
-    // Tools that outlived their timeout still run on their own threads: give them until one more
-    // timeout to finish before the plugins behind them are torn down.
-    std::unique_lock<std::mutex> lock(toolThreadsMutex_);
-    toolThreadsDone_.wait_for(lock, std::chrono::seconds(toolTimeoutSeconds_), [this] { return toolThreads_ == 0; });
+    std::lock_guard<std::mutex> lock(activeMutex_);
+    for (auto& [id, token] : active_) token->cancel();
 }
 
 Poco::JSON::Object::Ptr ChatPlugin::advisorFor(const std::string& userId, const std::string& advisorId) const {
@@ -425,8 +417,14 @@ void ChatPlugin::endGeneration(const std::string& conversationId) {
     active_.erase(conversationId);
 }
 
+void ChatPlugin::ToolThreads::waitAll() {
+    std::unique_lock<std::mutex> lock(mutex);
+    done.wait(lock, [this] { return running == 0; });
+}
+
 ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Object::Ptr& advisor,
-                                   const sdk::AuthContext& caller, const std::string& requestId) const {
+                                   const sdk::AuthContext& caller, const std::string& requestId,
+                                   const std::shared_ptr<ToolThreads>& threads) const {
     ToolCallRecord rec{call.id, call.name, call.arguments, "", "ok", 0};
     bool allowed = false;
     if (auto list = advisor->getArray("tools")) {
@@ -440,7 +438,7 @@ ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Ob
     const sdk::ToolSpec* tool = allowed ? tools_->find(call.name) : nullptr;
     if (tool == nullptr) {
         rec.status = "unknown_tool";
-        rec.result = "{\"error\": \"unknown tool '" + call.name + "'\"}";
+        rec.result = "{\"error\": " + pyQuote("unknown tool '" + call.name + "'") + "}";
         return rec;
     }
     if (std::string problem = argumentProblem(call.arguments, tool->inputSchemaJson); !problem.empty()) {
@@ -453,21 +451,21 @@ ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Ob
     auto future = promise->get_future();
     sdk::ToolCall invocation{call.arguments.empty() ? "{}" : call.arguments, caller, requestId};
     auto started = std::chrono::steady_clock::now();
-    // The thread owns a copy of the tool's function and is counted, so stop() can wait for it
-    // before plugin objects the function refers to go away.
+    // The thread owns a copy of the tool's function and is counted by its request, which waits
+    // for it before it ends (see ToolThreads).
     auto invoke = tool->invoke;
     {
-        std::lock_guard<std::mutex> lock(toolThreadsMutex_);
-        ++toolThreads_;
+        std::lock_guard<std::mutex> lock(threads->mutex);
+        ++threads->running;
     }
-    std::thread([this, invoke, invocation, promise] {
+    std::thread([invoke, invocation, promise, threads] {
         try {
             promise->set_value(invoke(invocation));
         } catch (...) {
             promise->set_exception(std::current_exception());
         }
-        std::lock_guard<std::mutex> lock(toolThreadsMutex_);
-        if (--toolThreads_ == 0) toolThreadsDone_.notify_all();
+        std::lock_guard<std::mutex> lock(threads->mutex);
+        if (--threads->running == 0) threads->done.notify_all();
     }).detach();
     if (future.wait_for(std::chrono::seconds(toolTimeoutSeconds_)) != std::future_status::ready) {
         rec.status = "timeout";
@@ -509,7 +507,8 @@ int ChatPlugin::importChats(sdk::CommandContext& c) {
     for (const char* kind : {"chats", "archive"}) {
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(root / kind, ec)) {
-            if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+            // Regular files only: a symlink could pull in a file from anywhere on the host.
+            if (e.is_regular_file() && !e.is_symlink() && e.path().extension() == ".json") files.push_back(e.path());
         }
         std::sort(files.begin(), files.end());
         for (const auto& file : files) {
@@ -537,8 +536,15 @@ int ChatPlugin::importChats(sdk::CommandContext& c) {
                 skip("already imported");
                 continue;
             }
+            constexpr std::size_t kMaxChatFile = 16 * 1024 * 1024;
             std::ifstream in(file, std::ios::binary);
-            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            std::string text(kMaxChatFile + 1, '\0');
+            in.read(text.data(), static_cast<std::streamsize>(text.size()));
+            text.resize(static_cast<std::size_t>(in.gcount()));
+            if (text.size() > kMaxChatFile) {
+                skip("larger than 16 MiB");
+                continue;
+            }
             Poco::Dynamic::Var parsed;
             try {
                 parsed = sdk::json::parseStrict(text, 64);
@@ -615,11 +621,16 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
     }
     bool streaming = !advisor->has("stream") || advisor->isNull("stream") || advisor->getValue<bool>("stream");
     auto token = beginGeneration(conversation->id);
+    auto toolThreads = std::make_shared<ToolThreads>();
     struct Release {
         ChatPlugin* self;
         std::string id;
-        ~Release() { self->endGeneration(id); }
-    } release{this, conversation->id};
+        std::shared_ptr<ToolThreads> tools;
+        ~Release() {
+            tools->waitAll();  // no tool of this request outlives it
+            self->endGeneration(id);
+        }
+    } release{this, conversation->id, toolThreads};
 
     NewMessage user;
     user.role = "user";
@@ -632,13 +643,15 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
     for (const char* key : {"temperature", "max_tokens", "top_p", "frequency_penalty", "presence_penalty"}) {
         if (advisor->has(key) && !advisor->isNull(key)) request.params->set(key, advisor->get(key));
     }
+    // One include budget for the whole request, however many advisor messages carry tags.
+    std::size_t includeBudget = 1024 * 1024;
     if (auto msgs = advisor->getArray("messages")) {
         for (std::size_t i = 0; i < msgs->size(); ++i) {
             auto m = msgs->getObject(static_cast<unsigned>(i));
             if (!m) continue;
             auto copy = sdk::json::object();
             copy->set("role", m->optValue<std::string>("role", "system"));
-            copy->set("content", expandIncludes(m->optValue<std::string>("content", ""), who.userId));
+            copy->set("content", expandIncludes(m->optValue<std::string>("content", ""), who.userId, includeBudget));
             if (m->has("name") && m->get("name").isString()) copy->set("name", m->get("name"));
             request.messages.push_back(copy);
         }
@@ -707,7 +720,7 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
             assistant->set("tool_calls", sdk::json::parseStrict(call.toolCallsJson));
             request.messages.push_back(assistant);
             for (const auto& tc : completion.toolCalls) {
-                ToolCallRecord rec = runTool(tc, advisor, who, ctx.requestId());
+                ToolCallRecord rec = runTool(tc, advisor, who, ctx.requestId(), toolThreads);
                 store_->recordToolCall(cid, callMessageId, rec);
                 NewMessage result;
                 result.role = "tool";
@@ -729,14 +742,15 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
         reply.finishReason = token->cancelled() ? std::string("cancelled") : completion.finishReason;
         reply.usage = completion.usage;
         reply.upstreamId = completion.upstreamId;
-        if (!completion.toolCalls.empty() && !token->cancelled()) reply.toolCallsJson = toolCallsJson(completion.toolCalls);
+        // Tool calls left when the round budget ran out are not stored: a history with an
+        // unanswered tool call is refused by OpenAI-compatible providers on the next message.
         messageId = store_->append(cid, reply);
     } catch (const ProviderError& e) {
         if (logger_) logger_->warning("conversation %s: provider '%s' failed: %s", cid, gateway, std::string(e.what()));
-        if (!completion.content.empty()) {
+        if (!e.partial().empty()) {
             NewMessage partial;
             partial.role = "assistant";
-            partial.content = completion.content;
+            partial.content = e.partial();
             partial.finishReason = "error";
             store_->append(cid, partial);
         }

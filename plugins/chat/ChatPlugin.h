@@ -35,9 +35,18 @@ private:
     int importChats(sdk::CommandContext& c);
     Poco::JSON::Object::Ptr advisorFor(const std::string& userId, const std::string& advisorId) const;
     LlmProvider* providerFor(const std::string& gateway) const;
+    /// Tool threads started by one request; the request does not end before they do, so a
+    /// tool that ran past its timeout still finishes before the server drains and plugins stop.
+    struct ToolThreads {
+        std::mutex mutex;
+        std::condition_variable done;
+        int running = 0;
+        void waitAll();
+    };
     /// Runs one tool call for the model; never throws (errors become the result text).
     ToolCallRecord runTool(const ToolCallOut& call, const Poco::JSON::Object::Ptr& advisor,
-                           const sdk::AuthContext& caller, const std::string& requestId) const;
+                           const sdk::AuthContext& caller, const std::string& requestId,
+                           const std::shared_ptr<ToolThreads>& threads) const;
     std::shared_ptr<CancelToken> beginGeneration(const std::string& conversationId);
     void endGeneration(const std::string& conversationId);
 
@@ -46,16 +55,13 @@ private:
     int toolTimeoutSeconds_ = 30;
     std::map<std::string, std::unique_ptr<LlmProvider>> providers_;
     std::unique_ptr<ChatStore> store_;
-    std::string expandIncludes(const std::string& text, const std::string& userId) const;
+    /// Expands include tags; `budget` (bytes) is shared by every message of one request.
+    std::string expandIncludes(const std::string& text, const std::string& userId, std::size_t& budget) const;
 
     std::shared_ptr<advisors::IAdvisorLookup> advisors_;
     std::shared_ptr<files::IFileReader> files_;  ///< null when the files plugin is off
     std::shared_ptr<sdk::IToolRegistry> tools_;
     Poco::Logger* logger_ = nullptr;
-
-    mutable std::mutex toolThreadsMutex_;
-    mutable std::condition_variable toolThreadsDone_;
-    mutable int toolThreads_ = 0;
 
     std::mutex activeMutex_;
     std::map<std::string, std::shared_ptr<CancelToken>> active_;

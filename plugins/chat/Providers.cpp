@@ -24,12 +24,10 @@ LlmProvider::~LlmProvider() = default;
 
 void CancelToken::cancel() {
     cancelled_ = true;
-    std::function<void()> abort;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        abort = abort_;
-    }
-    if (abort) abort();
+    // Under the lock: the provider clears the abort hook (and only then closes its session)
+    // under the same lock, so the hook never runs on a destroyed session.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (abort_) abort_();
 }
 
 void CancelToken::setAbort(std::function<void()> abort) {
@@ -134,6 +132,7 @@ void applyChunk(const Poco::JSON::Object::Ptr& chunk, Completion& out, std::map<
         std::string text = delta->getValue<std::string>("content");
         if (!text.empty()) {
             out.content += text;
+            if (out.content.size() > 16 * 1024 * 1024) throw ProviderError("the reply is too large", out.content);
             onDelta(text);
         }
     }
@@ -143,11 +142,16 @@ void applyChunk(const Poco::JSON::Object::Ptr& chunk, Completion& out, std::map<
             auto part = tc->getObject(static_cast<unsigned>(i));
             if (!part) continue;
             int index = part->optValue<int>("index", static_cast<int>(i));
+            if (index < 0 || index >= 64 || (calls.size() >= 64 && !calls.count(index))) {
+                throw ProviderError("the provider asked for too many tool calls", out.content);
+            }
             ToolCallOut& call = calls[index];
             if (part->has("id") && !part->isNull("id")) call.id = part->getValue<std::string>("id");
             if (auto fn = part->getObject("function")) {
-                if (fn->has("name") && !fn->isNull("name")) call.name += fn->getValue<std::string>("name");
+                // Some servers repeat the name in every chunk: the first one is the name.
+                if (call.name.empty() && fn->has("name") && !fn->isNull("name")) call.name = fn->getValue<std::string>("name");
                 if (fn->has("arguments") && !fn->isNull("arguments")) call.arguments += fn->getValue<std::string>("arguments");
+                if (call.arguments.size() > 1024 * 1024) throw ProviderError("a tool call's arguments are too large", out.content);
             }
         }
     }
@@ -240,6 +244,7 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
                 Poco::StreamCopier::copyToString(in, text);
                 if (text.size() > 2000) text.resize(2000);
                 if (static_cast<int>(resp.getStatus()) >= 500 && attempt < s_.retries) {
+                    cancel.setAbort(nullptr);  // before this session goes away
                     std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
                     continue;
                 }
@@ -249,23 +254,31 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
             in.exceptions(std::ios::badbit);  // a read timeout must surface, not look like the end
             std::map<int, ToolCallOut> calls;
             std::string line, data;
+            bool sawDone = false;
             while (std::getline(in, line)) {
+                if (line.size() > 8 * 1024 * 1024 || data.size() > 8 * 1024 * 1024) {
+                    throw ProviderError("the provider sent an oversized event", out.content);
+                }
                 if (!line.empty() && line.back() == '\r') line.pop_back();
                 if (line.empty()) {
-                    if (data == "[DONE]") break;
+                    if (data == "[DONE]") {
+                        sawDone = true;
+                        break;
+                    }
                     if (!data.empty()) {
                         Poco::JSON::Parser parser;
                         Poco::Dynamic::Var v;
                         try {
                             v = parser.parse(data);
                         } catch (const Poco::Exception&) {
-                            throw ProviderError("the provider sent malformed JSON in its stream");
+                            throw ProviderError("the provider sent malformed JSON in its stream", out.content);
                         }
                         if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
                             auto chunk = v.extract<Poco::JSON::Object::Ptr>();
                             if (chunk->has("error")) {
                                 throw ProviderError("the provider reported an error: " +
-                                                    sdk::json::stringify(chunk->get("error")));
+                                                        sdk::json::stringify(chunk->get("error")),
+                                                    out.content);
                             }
                             applyChunk(chunk, out, calls, onDelta);
                         }
@@ -282,7 +295,14 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
             }
             for (auto& [index, call] : calls) out.toolCalls.push_back(call);
             cancel.setAbort(nullptr);
-            if (cancel.cancelled()) out.finishReason = "cancelled";
+            if (cancel.cancelled()) {
+                out.finishReason = "cancelled";
+                return out;
+            }
+            // A stream that ends without [DONE] or a finish_reason was cut off, not finished.
+            if (!sawDone && out.finishReason.empty()) {
+                throw ProviderError("the provider's stream ended before the reply was complete", out.content);
+            }
             return out;
         } catch (const ProviderError&) {
             cancel.setAbort(nullptr);
@@ -297,7 +317,7 @@ Completion OpenAiProvider::complete(const CompletionRequest& request,
                 std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
                 continue;
             }
-            if (receiving) throw ProviderError("the provider's stream broke off: " + e.displayText());
+            if (receiving) throw ProviderError("the provider's stream broke off: " + e.displayText(), out.content);
             if (dynamic_cast<const Poco::TimeoutException*>(&e)) throw ProviderError("Request timed out.");
             if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
                 throw ProviderError("TLS error talking to the provider: " + e.displayText());

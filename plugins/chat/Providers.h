@@ -57,7 +57,13 @@ struct Completion {
 /// A failure before or during generation, worded for the client's error event.
 class ProviderError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit ProviderError(const std::string& message, std::string partial = {})
+        : std::runtime_error(message), partial_(std::move(partial)) {}
+    /// Text the provider produced before it failed (stored with finish_reason "error").
+    const std::string& partial() const { return partial_; }
+
+private:
+    std::string partial_;
 };
 
 class LlmProvider {

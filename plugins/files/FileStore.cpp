@@ -457,8 +457,14 @@ ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, c
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> ids;
         std::string f = file.id, u = recipientId;
-        s << "SELECT CAST(id AS TEXT) FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u),
-            into(ids), now;
+        std::vector<std::string> granters;
+        s << "SELECT CAST(id AS TEXT), CAST(granted_by AS TEXT) FROM file_shares WHERE file_id = $1 AND "
+             "shared_with_id = $2",
+            use(f), use(u), into(ids), into(granters), now;
+        if (!ids.empty() && file.userId != grantedBy && granters[0] != grantedBy) {
+            // Even an expired share of someone else's is not a resharer's to replace.
+            throw sdk::Forbidden("This file is already shared with that user by someone else", "share_not_yours");
+        }
         if (!ids.empty()) {
             out.id = ids[0];
             s << "UPDATE file_shares SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(permsJson),
@@ -491,6 +497,17 @@ bool FileStore::unshare(const FileRow& file, const std::string& recipientId) {
             into(ids), now;
         removed = !ids.empty();
         s << "DELETE FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), now;
+        // What the revoked user shared further goes too, down the whole chain.
+        std::vector<std::string> revoked{u};
+        while (!revoked.empty()) {
+            std::string granter = revoked.back();
+            revoked.pop_back();
+            std::vector<std::string> children;
+            s << "SELECT CAST(shared_with_id AS TEXT) FROM file_shares WHERE file_id = $1 AND granted_by = $2", use(f),
+                use(granter), into(children), now;
+            s << "DELETE FROM file_shares WHERE file_id = $1 AND granted_by = $2", use(f), use(granter), now;
+            revoked.insert(revoked.end(), children.begin(), children.end());
+        }
     });
     if (removed) {
         auto p = sdk::json::object();

@@ -97,10 +97,14 @@ int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
     if (!v.has("expires_at")) return 0;
     auto value = body->get("expires_at");
     int64_t micros = 0;
-    if (value.isInteger() && !value.isBoolean()) {
-        micros = value.convert<int64_t>() * 1000000;
-    } else if (value.isNumeric() && !value.isBoolean()) {
-        micros = static_cast<int64_t>(value.convert<double>() * 1e6);
+    if (value.isNumeric() && !value.isBoolean()) {
+        // Epoch seconds; anything past year 9999 is refused before it can overflow.
+        double seconds = value.convert<double>();
+        if (!(seconds > 0 && seconds < 253402300800.0)) {
+            v.fail("expires_at", "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
+            return 0;
+        }
+        micros = static_cast<int64_t>(seconds * 1e6);
     } else if (value.isString()) {
         // Poco's ISO parser skips junk it does not understand; accept only the strict forms.
         static const std::regex iso(
@@ -129,21 +133,30 @@ int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
     return micros;
 }
 
+/// `*` and `?` glob, ASCII case-insensitive. Iterative with one backtrack point, so it runs
+/// in O(len(pattern) * len(text)) whatever the pattern (a recursive matcher is exponential).
 bool globMatch(const char* p, const char* s) {
-    for (; *p; ++p, ++s) {
+    const char* star = nullptr;
+    const char* resume = nullptr;
+    auto same = [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    };
+    while (*s) {
         if (*p == '*') {
-            while (*(p + 1) == '*') ++p;
-            for (const char* t = s;; ++t) {
-                if (globMatch(p + 1, t)) return true;
-                if (!*t) return false;
-            }
-        }
-        if (!*s) return false;
-        if (*p != '?' && std::tolower(static_cast<unsigned char>(*p)) != std::tolower(static_cast<unsigned char>(*s))) {
+            star = p++;
+            resume = s;
+        } else if (*p && (*p == '?' || same(*p, *s))) {
+            ++p;
+            ++s;
+        } else if (star) {
+            p = star + 1;
+            s = ++resume;
+        } else {
             return false;
         }
     }
-    return !*s;
+    while (*p == '*') ++p;
+    return !*p;
 }
 
 }  // namespace
@@ -194,6 +207,8 @@ private:
     std::optional<FileRow> resolve(const std::string& userId, const std::string& rawPath) const {
         if (!plugin_.store_) return std::nullopt;
         try {
+            // The user's own file wins: a folder of theirs may itself be called "shared".
+            if (auto own = plugin_.store_->byPath(userId, normalisePath(rawPath))) return own;
             if (rawPath.rfind(kSharedPrefix, 0) == 0) {
                 std::string rest = rawPath.substr(std::string(kSharedPrefix).size());
                 auto slash = rest.find('/');
@@ -206,7 +221,7 @@ private:
                 if (!share || !share->permissions.read) return std::nullopt;
                 return f;
             }
-            return plugin_.store_->byPath(userId, normalisePath(rawPath));
+            return std::nullopt;
         } catch (const sdk::Error&) {
             return std::nullopt;  // an invalid path names no file
         }
@@ -581,8 +596,11 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Per
     if (!granterHolds.covers(wanted)) {
         throw sdk::Forbidden("You cannot grant more than you hold", "grant_exceeds_holding");
     }
-    // A resharer may change only shares they granted; the owner may change any.
+    // A resharer may change only shares they granted; the owner may change any. A reshare
+    // never outlives the resharer's own share.
     if (who.userId != file.userId) {
+        auto mine = store_->shareFor(file.id, who.userId);
+        if (mine && mine->expiresAt != 0 && (expires == 0 || expires > mine->expiresAt)) expires = mine->expiresAt;
         if (auto existing = store_->shareFor(file.id, recipient->id); existing && existing->grantedBy != who.userId) {
             throw sdk::Forbidden("This file is already shared with that user by someone else", "share_not_yours");
         }

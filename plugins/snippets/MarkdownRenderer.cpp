@@ -164,17 +164,22 @@ std::string plainText(cmark_node* heading) {
     return out;
 }
 
-/// Python-Markdown's `unique()`: `x`, `x_1`, `x_2`...; an empty slug becomes `_1`.
+/// Python-Markdown's `unique()`: `x`, `x_1`, `x_2`...; an empty slug becomes `_1`. `used` maps
+/// each id taken so far to the next suffix worth trying for it, so a document of thousands of
+/// identical headings stays linear (probing from _1 every time was quadratic, under the render lock).
 std::string uniqueId(std::string id, std::map<std::string, int>& used) {
-    while (id.empty() || used.count(id) != 0) {
-        auto us = id.rfind('_');
-        bool numbered = us != std::string::npos && us + 1 < id.size() &&
-                        id.find_first_not_of("0123456789", us + 1) == std::string::npos &&
-                        id.size() - us < 10;
-        id = numbered ? id.substr(0, us) + "_" + std::to_string(std::stoi(id.substr(us + 1)) + 1) : id + "_1";
+    if (!id.empty() && used.count(id) == 0) {
+        used[id] = 1;
+        return id;
     }
-    used[id] = 1;
-    return id;
+    int& next = used[id];
+    if (next == 0) next = 1;
+    std::string candidate;
+    do {
+        candidate = id + "_" + std::to_string(next++);
+    } while (used.count(candidate) != 0);
+    used[candidate] = 1;
+    return candidate;
 }
 
 /// Adds `id="..."` to the n-th `<hN>` of `html` for each heading, in document order. In the

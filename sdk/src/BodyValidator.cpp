@@ -1,6 +1,7 @@
 #include "hub/sdk/BodyValidator.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "hub/sdk/Error.h"
@@ -86,6 +87,11 @@ std::optional<int64_t> BodyValidator::optionalInt(const std::string& field, int6
     auto v = body_->get(field);
     int64_t n = 0;
     if (isInteger(v)) {
+        // POCO parses integers past INT64_MAX as unsigned: out of any range we accept.
+        if (v.type() == typeid(Poco::UInt64) && v.extract<Poco::UInt64>() > static_cast<Poco::UInt64>(INT64_MAX)) {
+            fail(field, "range", "Input should be between " + std::to_string(min) + " and " + std::to_string(max));
+            return std::nullopt;
+        }
         n = v.convert<int64_t>();
     } else if (v.isNumeric() && !v.isBoolean()) {
         double d = v.convert<double>();

@@ -186,6 +186,7 @@ TEST_F(AuthFlowTest, EveryKindOfBadTokenIs401) {
         {"wrong audience", forge([](Poco::JWT::Token& t) { t.payload().set("aud", std::string("someone-else")); })},
         {"wrong issuer", forge([](Poco::JWT::Token& t) { t.payload().set("iss", std::string("evil")); })},
         {"wrong type", forge([](Poco::JWT::Token& t) { t.payload().set("typ", std::string("refresh")); })},
+        {"alg null", "eyJhbGciOm51bGx9." + good.substr(good.find('.') + 1)},
         {"tampered", good.substr(0, good.size() - 2) + (good[good.size() - 2] == 'A' ? "B" : "A") + good.back()},
     };
     for (const auto& [why, token] : tokens) {
@@ -281,6 +282,30 @@ TEST_F(AuthFlowTest, PasswordChangeInvalidatesCachedBasicCredentials) {
     server_.execute("UPDATE users SET hashed_password = 'x' WHERE username = 'kate'");
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     EXPECT_EQ(server_.get("/api/v1/auth/users/me", ServerProcess::basic("kate", "correct horse 1")).status, 401);
+}
+
+TEST_F(AuthFlowTest, DemotionIsVisibleToCachedBasicCredentialsWithinASecond) {
+    startServer({}, {{"API_USERNAME", "root"}, {"API_PASSWORD", "root password 1"}});
+    auto basic = ServerProcess::basic("root", "root password 1");
+    ASSERT_EQ(server_.get("/api/v1/admin/plugins", basic).status, 200);
+    server_.execute("UPDATE users SET role = 'user' WHERE username = 'root'");  // as another node would
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_EQ(server_.get("/api/v1/admin/plugins", basic).status, 403);
+}
+
+TEST_F(AuthFlowTest, ParallelGuessesCannotOutrunTheThrottle) {
+    startServer({"--set", "auth.throttle.account_failures=5"});
+    registerAndLogin("rita");
+    std::atomic<int> checked{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 30; ++i) {
+        threads.emplace_back([&] {
+            auto r = server_.postJson("/api/v1/auth/login", "{\"username\":\"rita\",\"password\":\"bad guess 1\"}");
+            if (r.status == 401) ++checked;
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_LE(checked.load(), 5) << "every 401 is a real password check";
 }
 
 TEST_F(AuthFlowTest, AuthVerifyIssuesATokenForBasicCredentials) {

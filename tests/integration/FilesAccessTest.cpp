@@ -526,3 +526,36 @@ TEST_F(FilesAccessTest, BasicAuthWorksOnFilesRoutes) {
 
 }  // namespace
 }  // namespace hub::tests::files
+
+namespace hub::tests::files {
+namespace {
+
+class FilesReshareChainTest : public FilesFixture {};
+
+TEST_F(FilesReshareChainTest, RevokingAShareRevokesWhatItsRecipientSharedFurther) {
+    startServer();
+    User alice = addUser("alice"), bob = addUser("bob"), carol = addUser("carol");
+    std::string id = putOk(alice, "doc.txt", "secret")->getValue<std::string>("id");
+    ASSERT_EQ(share(alice, "doc.txt", shareBody("shared_with", "bob", true, false, true)).status, 200);
+    ASSERT_EQ(shareById(bob, id, shareBody("shared_with", "carol")).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol.auth()).status, 200);
+    ASSERT_EQ(server_.request("DELETE", filesUrl("doc.txt") + "/share/" + bob.id, "", alice.auth()).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), bob.auth()).status, 404);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol.auth()).status, 404) << "carol's share came from bob's";
+    EXPECT_EQ(shareRows(), 0);
+}
+
+TEST_F(FilesReshareChainTest, AReshareNeverOutlivesTheResharersOwnShare) {
+    startServer();
+    User alice = addUser("alice"), bob = addUser("bob"), carol = addUser("carol");
+    std::string id = putOk(alice, "doc.txt", "secret")->getValue<std::string>("id");
+    auto soon = static_cast<Poco::Int64>(::time(nullptr) + 3600);
+    ASSERT_EQ(share(alice, "doc.txt", shareBody("shared_with", "bob", true, false, true, Poco::Dynamic::Var(soon))).status,
+              200);
+    auto r = shareById(bob, id, shareBody("shared_with", "carol"));  // asks for no expiry
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(r.object()->isNull("expires_at")) << "capped at bob's expiry: " << r.body;
+}
+
+}  // namespace
+}  // namespace hub::tests::files

@@ -114,6 +114,25 @@ TEST_F(HttpBehaviourTest, ContentLengthWithTransferEncodingIsRejected) {
     EXPECT_EQ(resp.rfind("HTTP/1.1 400", 0), 0u) << resp;
 }
 
+TEST_F(HttpBehaviourTest, MalformedChunkedBodiesAreRejectedAndEndTheConnection) {
+    for (const std::string& body : {std::string("zz\r\nhello world\r\n0\r\n\r\n"),
+                                    std::string("fffffffffffffffffff1\r\nab\r\n0\r\n\r\n"),
+                                    std::string("3\r\nabcXX0\r\n\r\n")}) {
+        std::string resp = server_.raw("POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                       "Transfer-Encoding: chunked\r\n\r\n" + body);
+        EXPECT_EQ(resp.rfind("HTTP/1.1 400", 0), 0u) << resp;
+        EXPECT_NE(resp.find("bad_framing"), std::string::npos) << resp;
+        EXPECT_EQ(resp.find("HTTP/1.1", 5), std::string::npos) << "no second response from leftover bytes: " << resp;
+    }
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM users"), 0);
+}
+
+TEST_F(HttpBehaviourTest, SeveralTransferEncodingsAreRejected) {
+    std::string resp = server_.raw("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                   "Transfer-Encoding: identity\r\n\r\n0\r\n\r\n");
+    EXPECT_EQ(resp.rfind("HTTP/1.1 400", 0), 0u) << resp;
+}
+
 TEST_F(HttpBehaviourTest, SignedContentLengthIsRejected) {
     std::string resp = server_.raw("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc");
     EXPECT_EQ(resp.rfind("HTTP/1.1 400", 0), 0u) << resp;

@@ -205,7 +205,8 @@ std::string AuthService::issueSession(const UserRecord& user, const std::string&
 PasswordHasher::Verdict AuthService::checkPassword(const std::string& username, const std::string& password,
                                                    const std::string& ip, const UserRecord* user,
                                                    const std::string& failureMessage) {
-    int wait = throttle_.retryAfter(username, ip);
+    // The attempt is counted before the (slow) check, so parallel guesses cannot all pass.
+    int wait = throttle_.reserveAttempt(username, ip);
     if (wait > 0) {
         throw sdk::TooManyRequests("Too many failed login attempts; try again later", wait, "login_throttled");
     }
@@ -216,7 +217,6 @@ PasswordHasher::Verdict AuthService::checkPassword(const std::string& username, 
         hasher_.burnVerification(password);  // same cost whether or not the account exists
     }
     if (verdict == PasswordHasher::Verdict::Mismatch) {
-        throttle_.recordFailure(username, ip);
         throw sdk::Unauthorized(failureMessage, "invalid_credentials");
     }
     throttle_.recordSuccess(username, ip);
@@ -319,7 +319,14 @@ sdk::AuthContext AuthService::authenticateBasic(const std::string& b64, const st
     auto current = userCache_.getOrLoad("name:" + username, [&] { return userByName(username); });
     if (auto cached = basicCache_.get(key)) {
         // A password change is visible within the user cache's lifetime (<= 1 s).
-        if (current && current->hashedPassword == cached->hashedPassword) return cached->auth;
+        if (current && current->hashedPassword == cached->hashedPassword) {
+            // Role and name come from the user cache (<= 1 s old), not from when the
+            // credentials were first verified, so a demotion takes effect at once.
+            sdk::AuthContext auth = cached->auth;
+            auth.role = current->role;
+            auth.username = current->username;
+            return auth;
+        }
         basicCache_.erase(key);
     }
     checkPassword(username, password, ip, current ? &*current : nullptr, "Invalid credentials");

@@ -114,7 +114,8 @@ std::optional<TokenClaims> JwtService::verify(const std::string& token, int64_t 
     auto header = strictPart(parts[0]);
     auto payload = strictPart(parts[1]);
     if (!header || !payload) return fail(TokenProblem::Malformed);
-    if (!header->has("alg") || header->getValue<std::string>("alg") != settings_.algorithm) {
+    if (!header->has("alg") || !header->get("alg").isString() ||
+        header->get("alg").convert<std::string>() != settings_.algorithm) {
         return fail(TokenProblem::Malformed);
     }
     // Untrusted key-selection headers are never honoured (RFC 8725 §3.10).

@@ -35,10 +35,23 @@ int LoginThrottle::retryAfter(const std::string& username, const std::string& ip
     return wait;
 }
 
-void LoginThrottle::recordFailure(const std::string& username, const std::string& ip) {
+int LoginThrottle::reserveAttempt(const std::string& username, const std::string& ip) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = Clock::now();
     std::string user = Poco::toLower(username);
+    int wait = waitFor("ip:" + ip, s_.ipFailures, now);
+    wait = std::max(wait, waitFor("pair:" + user + "|" + ip, s_.accountFailures, now));
+    wait = std::max(wait, waitFor("acct:" + user, s_.accountFailures * 10, now));
+    if (wait == 0) recordFailureLocked(user, ip, now);
+    return wait;
+}
+
+void LoginThrottle::recordFailure(const std::string& username, const std::string& ip) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    recordFailureLocked(Poco::toLower(username), ip, Clock::now());
+}
+
+void LoginThrottle::recordFailureLocked(const std::string& user, const std::string& ip, Clock::time_point now) {
     if (failures_.size() > 100000) {
         for (auto it = failures_.begin(); it != failures_.end();) {
             prune(it->second, now);
@@ -54,7 +67,13 @@ void LoginThrottle::recordFailure(const std::string& username, const std::string
 
 void LoginThrottle::recordSuccess(const std::string& username, const std::string& ip) {
     std::lock_guard<std::mutex> lock(mutex_);
-    failures_.erase("pair:" + Poco::toLower(username) + "|" + ip);
+    std::string user = Poco::toLower(username);
+    failures_.erase("pair:" + user + "|" + ip);
+    // Give back the attempt reserveAttempt() counted on the IP and account-wide windows.
+    for (const std::string& key : {"ip:" + ip, "acct:" + user}) {
+        auto it = failures_.find(key);
+        if (it != failures_.end() && !it->second.empty()) it->second.pop_back();
+    }
 }
 
 }  // namespace hub::core

@@ -24,12 +24,16 @@ public:
 
     /// Seconds the caller must wait before trying, 0 when allowed.
     int retryAfter(const std::string& username, const std::string& ip);
+    /// Checks and, when allowed, counts the attempt as a failure in the same step, so a burst
+    /// of parallel guesses cannot all pass the check; recordSuccess() gives it back.
+    int reserveAttempt(const std::string& username, const std::string& ip);
     void recordFailure(const std::string& username, const std::string& ip);
     void recordSuccess(const std::string& username, const std::string& ip);
 
 private:
     using Clock = std::chrono::steady_clock;
     int waitFor(const std::string& key, int limit, Clock::time_point now);
+    void recordFailureLocked(const std::string& user, const std::string& ip, Clock::time_point now);
     void prune(std::deque<Clock::time_point>& q, Clock::time_point now);
 
     ThrottleSettings s_;

@@ -34,7 +34,7 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     server.integer("request_header_timeout_seconds").defaultValue(15).min(1).max(600);
     server.integer("body_timeout_seconds").defaultValue(30).min(1).max(3600)
         .description("Grace period for a body; after it the client must keep min_body_rate");
-    server.integer("min_body_rate_bytes_per_second").defaultValue(4096).min(0);
+    server.integer("min_body_rate_bytes_per_second").defaultValue(4096).min(0).max(1073741824);
     server.integer("shutdown_grace_seconds").defaultValue(30).min(0).max(3600);
     server.check([](const sdk::ConfigView& v) {
         std::vector<std::string> e;
@@ -52,11 +52,16 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
         .description("sqlite:///abs/path.db or postgresql://user:pw@host:port/db; empty = <data_dir>/hub.db");
     db.integer("pool_min").defaultValue(1).min(1).max(1024);
     db.integer("pool_max").defaultValue(32).min(1).max(1024);
-    db.integer("pool_idle_seconds").defaultValue(60).min(1);
+    db.integer("pool_idle_seconds").defaultValue(60).min(1).max(86400);
     db.integer("pool_wait_ms").defaultValue(5000).min(0).max(600000)
         .description("How long a request waits for a free pooled connection before 503");
     db.integer("busy_timeout_ms").defaultValue(5000).min(0).max(600000);
     db.integer("connect_timeout_seconds").defaultValue(5).min(1).max(300);
+    db.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> e;
+        if (v.getInt("pool_min") > v.getInt("pool_max")) e.push_back("pool_min must not exceed pool_max");
+        return e;
+    });
 
     auto& auth = s.section("auth");
     auth.boolean("single_session").defaultValue(false)
@@ -86,16 +91,21 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     pw.integer("max_length").defaultValue(1024).min(8).max(65536);
     pw.integer("argon2_memory_kib").defaultValue(19456).min(8192).max(4194304);
     pw.integer("argon2_iterations").defaultValue(2).min(1).max(16);
+    pw.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> e;
+        if (v.getInt("min_length") > v.getInt("max_length")) e.push_back("min_length must not exceed max_length");
+        return e;
+    });
     pw.integer("max_concurrent_hashes").defaultValue(4).min(1).max(256)
         .description("Password hashes computed at once; more waiting logins get 503");
     auto& basic = auth.section("basic");
     basic.boolean("enabled").defaultValue(true);
     basic.integer("cache_seconds").defaultValue(60).min(0).max(3600);
     auto& throttle = auth.section("throttle");
-    throttle.integer("account_failures").defaultValue(10).min(1);
-    throttle.integer("ip_failures").defaultValue(50).min(1);
-    throttle.integer("window_seconds").defaultValue(900).min(1);
-    throttle.integer("max_lockout_seconds").defaultValue(900).min(1);
+    throttle.integer("account_failures").defaultValue(10).min(1).max(100000);
+    throttle.integer("ip_failures").defaultValue(50).min(1).max(1000000);
+    throttle.integer("window_seconds").defaultValue(900).min(1).max(604800);
+    throttle.integer("max_lockout_seconds").defaultValue(900).min(1).max(86400);
 
     auto& cors = s.section("cors");
     cors.stringList("allowed_origins")
@@ -103,7 +113,7 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
                             "http://127.0.0.1:8000", "http://127.0.0.1:3000", "https://localhost",
                             "https://localhost:8000", "https://localhost:3000"}));
     cors.boolean("allow_credentials").defaultValue(true);
-    cors.integer("max_age_seconds").defaultValue(600).min(0);
+    cors.integer("max_age_seconds").defaultValue(600).min(0).max(86400);
 
     auto& logging = s.section("logging");
     logging.string("level").defaultValue(std::string("information"))

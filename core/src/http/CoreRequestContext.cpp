@@ -2,6 +2,8 @@
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/HTTPStream.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/PartHandler.h>
@@ -96,7 +98,17 @@ std::istream& CoreRequestContext::bodyStream() {
         }
         BodyLimits limits = limits_;
         if (cl) limits.expectedBytes = static_cast<uint64_t>(*cl);
-        bodyBuf_ = std::make_unique<BodyStreamBuf>(request_.stream(), limits);
+        std::istream* source = &request_.stream();
+        auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request_);
+        if (request_.getChunkedTransferEncoding() && impl != nullptr) {
+            // Decode chunked framing ourselves, strictly, from the session's raw bytes.
+            rawBody_ = std::make_unique<Poco::Net::HTTPInputStream>(impl->session());
+            chunked_ = std::make_unique<ChunkedDecoder>(*rawBody_);
+            chunkedStream_ = std::make_unique<std::istream>(chunked_.get());
+            chunkedStream_->exceptions(std::ios::badbit);
+            source = chunkedStream_.get();
+        }
+        bodyBuf_ = std::make_unique<BodyStreamBuf>(*source, limits);
         bodyStream_ = std::make_unique<std::istream>(bodyBuf_.get());
         // Let limit/deadline errors thrown inside the streambuf reach the caller.
         bodyStream_->exceptions(std::ios::badbit);
@@ -146,8 +158,9 @@ void CoreRequestContext::prepareResponse(int status) {
     response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
     for (const auto& [k, v] : baseHeaders_) response_.set(k, v);
     for (const auto& [k, v] : headers_) response_.set(k, v);
-    // An unread body would be parsed as the next request: close instead.
-    if (forceClose_ || !bodyConsumed()) response_.setKeepAlive(false);
+    // An unread body would be parsed as the next request: close instead. A chunked body always
+    // ends the connection, so no framing disagreement can carry over to a next request.
+    if (forceClose_ || !bodyConsumed() || request_.getChunkedTransferEncoding()) response_.setKeepAlive(false);
 }
 
 void CoreRequestContext::respond(int status, const std::string& contentType, const std::string& body) {

@@ -11,6 +11,7 @@
 #include <Poco/NullStream.h>
 
 #include "http/BodyStreamBuf.h"
+#include "http/ChunkedDecoder.h"
 #include "hub/sdk/RequestContext.h"
 
 namespace hub::core {
@@ -72,6 +73,9 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     mutable bool queryParsed_ = false;
     mutable std::vector<std::pair<std::string, std::string>> query_;
+    std::unique_ptr<std::istream> rawBody_;         ///< the session's bytes, for chunked bodies
+    std::unique_ptr<ChunkedDecoder> chunked_;
+    std::unique_ptr<std::istream> chunkedStream_;
     std::unique_ptr<BodyStreamBuf> bodyBuf_;
     std::unique_ptr<std::istream> bodyStream_;
     bool bodyLoaded_ = false;

@@ -39,8 +39,12 @@ std::string framingProblem(const Poco::Net::HTTPServerRequest& req) {
     if (count > 0 && req.has("Transfer-Encoding")) {
         return "Content-Length together with Transfer-Encoding";
     }
-    if (req.has("Transfer-Encoding") && Poco::icompare(req.get("Transfer-Encoding"), "chunked") != 0) {
-        return "Unsupported Transfer-Encoding";
+    int encodings = 0;
+    for (auto it = req.find("Transfer-Encoding"); it != req.end() && Poco::icompare(it->first, "Transfer-Encoding") == 0;
+         ++it) {
+        if (++encodings > 1 || Poco::icompare(Poco::trim(it->second), "chunked") != 0) {
+            return "Unsupported Transfer-Encoding";
+        }
     }
     return {};
 }

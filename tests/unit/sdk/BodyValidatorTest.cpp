@@ -237,3 +237,17 @@ TEST(BodyValidatorTest, UnknownKeysAreIgnored) {
 
 }  // namespace
 }  // namespace hub::sdk
+
+namespace hub::sdk {
+namespace {
+
+TEST(BodyValidatorRangeTest, IntegersPastInt64AreARangeErrorNotACrash) {
+    for (const std::string& text : {std::string("{\"n\": 18446744073709551615}"), std::string("{\"n\": 9223372036854775808}")}) {
+        BodyValidator v(json::parseStrictObject(text));
+        EXPECT_FALSE(v.optionalInt("n", 1, 1000000));
+        EXPECT_THROW(v.finish(), ValidationError) << text;
+    }
+}
+
+}  // namespace
+}  // namespace hub::sdk
