@@ -1,5 +1,6 @@
 #include "hub/sdk/BodyValidator.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -14,6 +15,24 @@ namespace {
 
 bool isInteger(const Poco::Dynamic::Var& v) {
     return v.isInteger() && !v.isBoolean();
+}
+
+/// Secrets never travel back in an error: fields named like a password are masked.
+bool isSecretField(const std::string& name) {
+    std::string lower;
+    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos ||
+           lower.find("token") != std::string::npos || lower == "api_key";
+}
+
+Poco::Dynamic::Var redacted(const std::string& field, const Poco::Dynamic::Var& v) {
+    return isSecretField(field) ? Poco::Dynamic::Var(std::string("[redacted]")) : v;
+}
+
+Poco::JSON::Object::Ptr redactedBody(const Poco::JSON::Object::Ptr& body) {
+    auto copy = json::object();
+    for (const auto& key : body->getNames()) copy->set(key, redacted(key, body->get(key)));
+    return copy;
 }
 
 }  // namespace
@@ -35,7 +54,7 @@ void BodyValidator::fail(const std::string& field, const std::string& type,
     loc->add(field);
     item->set("loc", loc);
     item->set("msg", message);
-    item->set("input", body_->has(field) ? body_->get(field) : Poco::Dynamic::Var(body_));
+    item->set("input", body_->has(field) ? redacted(field, body_->get(field)) : Poco::Dynamic::Var(redactedBody(body_)));
     errors_->add(item);
 }
 

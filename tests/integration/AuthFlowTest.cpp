@@ -114,6 +114,14 @@ TEST_F(AuthFlowTest, InvalidRegistrationBodiesAre422AndWriteNothing) {
     EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM users"), 0);
 }
 
+TEST_F(AuthFlowTest, ValidationErrorsNeverEchoPasswords) {
+    startServer();
+    auto r = server_.postJson("/api/v1/auth/register", "{\"username\":\"x\",\"password\":\"hunter2 very secret\"}");
+    EXPECT_EQ(r.status, 422);
+    EXPECT_EQ(r.body.find("hunter2"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("[redacted]"), std::string::npos) << r.body;
+}
+
 TEST_F(AuthFlowTest, MissingFieldUsesHubGptListDetail) {
     startServer();
     auto r = server_.postJson("/api/v1/auth/register", "{\"username\":\"x\",\"password\":\"correct horse 1\"}");

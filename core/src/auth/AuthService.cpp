@@ -112,6 +112,18 @@ UserRecord AuthService::createUser(const std::string& username, const std::strin
     u.email = email;
     u.role = role;
     u.settingsJson = "{}";
+    // Refuse a taken name or email before the (deliberately slow) hash, so a flood of
+    // duplicate registrations cannot occupy the hashing slots; the insert still checks.
+    {
+        std::vector<std::string> taken;
+        std::string n = username, e = email;
+        db_.withSession([&](Poco::Data::Session& s) {
+            taken.clear();
+            s << "SELECT CAST(id AS TEXT) FROM users WHERE username = $1 OR (email IS NOT NULL AND email = $2)", use(n),
+                use(e), into(taken), now;
+        });
+        if (!taken.empty()) throw sdk::BadRequest("Username or email already registered", "user_exists");
+    }
     u.hashedPassword = hasher_.hash(password);
     u.createdAt = clock_.nowMicros() / 1000000 * 1000000;  // whole seconds, as HubGPT's DB default
     u.passwordChangedAt = u.createdAt;
