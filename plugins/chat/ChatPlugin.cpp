@@ -342,6 +342,12 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
     r.command({"import chats", "DIR --user NAME",
                "Imports HubGPT's chat files (DIR/chats/*.json, DIR/archive/*.json) as the user's conversations",
                [this](sdk::CommandContext& c) { return importChats(c); }});
+    // On SIGTERM the core asks long work to stop before it drains requests: end every stream
+    // now (what was produced is stored as cancelled) instead of holding the shutdown.
+    r.subscribe("server.stopping", [this](const std::string&, const Poco::JSON::Object::Ptr&) {
+        std::lock_guard<std::mutex> lock(activeMutex_);
+        for (auto& [id, token] : active_) token->cancel();
+    });
     // Deleting an advisor deletes its conversations.
     r.subscribe("advisor.deleted", [this](const std::string&, const Poco::JSON::Object::Ptr& p) {
         if (!store_ || !p) return;

@@ -122,6 +122,17 @@ TEST_F(AuthFlowTest, ValidationErrorsNeverEchoPasswords) {
     EXPECT_NE(r.body.find("[redacted]"), std::string::npos) << r.body;
 }
 
+TEST_F(AuthFlowTest, RegistrationsPerAddressAreRateLimited) {
+    startServer({"--set", "auth.throttle.registrations_per_ip=2"});
+    EXPECT_EQ(server_.registerUser("r1").status, 201);
+    EXPECT_EQ(server_.registerUser("r2").status, 201);
+    auto third = server_.registerUser("r3");
+    EXPECT_EQ(third.status, 429);
+    EXPECT_EQ(third.errorCode(), "registration_throttled");
+    EXPECT_FALSE(third.header("Retry-After").empty());
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM users"), 2);
+}
+
 TEST_F(AuthFlowTest, MissingFieldUsesHubGptListDetail) {
     startServer();
     auto r = server_.postJson("/api/v1/auth/register", "{\"username\":\"x\",\"password\":\"correct horse 1\"}");

@@ -329,6 +329,18 @@ TEST_F(ChatTest, CancelStopsTheGenerationAndKeepsWhatWasProduced) {
     EXPECT_EQ(none.body, "{\"status\":\"no_active_stream\"}");
 }
 
+TEST_F(ChatTest, SigtermEndsStreamsInsteadOfWaitingForThem) {
+    std::string conv = newConversation(createAdvisor("Long", "script", "script-slow"));
+    auto pending = std::async(std::launch::async, [&] { return send(conv, "go"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(server_.stop(), 0) << server_.stderrText();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << "the 5 s stream was not awaited";
+    auto r = pending.get();
+    EXPECT_NE(r.body.find("\"finish_reason\": \"cancelled\""), std::string::npos) << r.body;
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM messages WHERE role = 'assistant' AND finish_reason = 'cancelled'"), 1);
+}
+
 TEST_F(ChatTest, ClientDisconnectStopsTheUpstreamGeneration) {
     std::string conv = newConversation(createAdvisor("Gone", "script", "script-slow"));
     {

@@ -179,6 +179,7 @@ void Runtime::initServices() {
     ts.ipFailures = static_cast<int>(core_.getInt("auth.throttle.ip_failures"));
     ts.windowSeconds = static_cast<int>(core_.getInt("auth.throttle.window_seconds"));
     ts.maxLockoutSeconds = static_cast<int>(core_.getInt("auth.throttle.max_lockout_seconds"));
+    ts.registrationsPerIp = static_cast<int>(core_.getInt("auth.throttle.registrations_per_ip"));
     throttle_ = std::make_unique<LoginThrottle>(ts);
     AuthSettings as;
     as.singleSession = core_.getBool("auth.single_session");
@@ -320,6 +321,11 @@ int Runtime::serve() {
 }
 
 void Runtime::shutdown() {
+    if (http_ && events_) {
+        // Before draining: long-running work (LLM streams) is told to wrap up, so in-flight
+        // requests can finish within the grace period instead of holding it.
+        events_->publish("server.stopping", sdk::json::object());
+    }
     if (http_) {
         http_->stop(std::chrono::seconds(core_.getInt("server.shutdown_grace_seconds")));
         http_.reset();

@@ -92,6 +92,7 @@ void registerAuthRoutes(Router& router, AuthService& auth) {
                         if (auto p = auth.passwordProblem(password); !p.empty()) v.fail("password", "value_error", p);
                     }
                     v.finish();
+                    auth.checkRegistrationRate(ctx.clientAddress());
                     UserRecord u = auth.createUser(username, normalised, password, "user");
                     ctx.respondJson(201, userResponse(u));
                 }});

@@ -55,6 +55,14 @@ AuthService::AuthService(Database& db, PasswordHasher& hasher, JwtService& jwt,
 
 std::string AuthService::tokenHash(const std::string& token) { return crypto::sha256Hex(token); }
 
+void AuthService::checkRegistrationRate(const std::string& ip) {
+    int wait = throttle_.reserveRegistration(ip);
+    if (wait > 0) {
+        throw sdk::TooManyRequests("Too many accounts registered from this address; try again later", wait,
+                                   "registration_throttled");
+    }
+}
+
 std::string AuthService::passwordProblem(const std::string& password) const {
     if (static_cast<int>(password.size()) < settings_.passwordMinLength) {
         return "Password must be at least " + std::to_string(settings_.passwordMinLength) + " characters";

@@ -57,6 +57,8 @@ public:
     void setRole(const std::string& userId, const std::string& role);
     /// Creates `username` as admin if it does not exist (HubGPT's API_USERNAME/API_PASSWORD).
     bool ensureBootstrapAdmin(const std::string& username, const std::string& password);
+    /// Throws TooManyRequests when `ip` registered too many accounts in the throttle window.
+    void checkRegistrationRate(const std::string& ip);
     /// Password policy check; returns an error message or empty.
     std::string passwordProblem(const std::string& password) const;
 

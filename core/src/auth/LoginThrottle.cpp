@@ -46,6 +46,14 @@ int LoginThrottle::reserveAttempt(const std::string& username, const std::string
     return wait;
 }
 
+int LoginThrottle::reserveRegistration(const std::string& ip) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto now = Clock::now();
+    int wait = waitFor("reg:" + ip, s_.registrationsPerIp, now);
+    if (wait == 0) failures_["reg:" + ip].push_back(now);
+    return wait;
+}
+
 void LoginThrottle::recordFailure(const std::string& username, const std::string& ip) {
     std::lock_guard<std::mutex> lock(mutex_);
     recordFailureLocked(Poco::toLower(username), ip, Clock::now());

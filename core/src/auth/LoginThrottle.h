@@ -16,6 +16,7 @@ struct ThrottleSettings {
     int ipFailures = 50;       ///< per IP, per window
     int windowSeconds = 900;
     int maxLockoutSeconds = 900;
+    int registrationsPerIp = 30;  ///< accounts one IP may register per window
 };
 
 class LoginThrottle {
@@ -29,6 +30,8 @@ public:
     int reserveAttempt(const std::string& username, const std::string& ip);
     void recordFailure(const std::string& username, const std::string& ip);
     void recordSuccess(const std::string& username, const std::string& ip);
+    /// Counts a registration from `ip`; returns seconds to wait (0 = allowed and counted).
+    int reserveRegistration(const std::string& ip);
 
 private:
     using Clock = std::chrono::steady_clock;

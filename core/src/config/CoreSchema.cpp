@@ -32,7 +32,7 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     server.integer("keep_alive_timeout_seconds").defaultValue(5).min(1).max(300);
     server.integer("receive_timeout_seconds").defaultValue(10).min(1).max(600);
     server.integer("request_header_timeout_seconds").defaultValue(15).min(1).max(600);
-    server.integer("body_timeout_seconds").defaultValue(30).min(1).max(3600)
+    server.integer("body_timeout_seconds").defaultValue(10).min(1).max(3600)
         .description("Grace period for a body; after it the client must keep min_body_rate");
     server.integer("min_body_rate_bytes_per_second").defaultValue(4096).min(0).max(1073741824);
     server.integer("shutdown_grace_seconds").defaultValue(30).min(0).max(3600);
@@ -106,6 +106,8 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     throttle.integer("ip_failures").defaultValue(50).min(1).max(1000000);
     throttle.integer("window_seconds").defaultValue(900).min(1).max(604800);
     throttle.integer("max_lockout_seconds").defaultValue(900).min(1).max(86400);
+    throttle.integer("registrations_per_ip").defaultValue(30).min(1).max(1000000)
+        .description("Accounts one client IP may register per window (429 beyond)");
 
     auto& cors = s.section("cors");
     cors.stringList("allowed_origins")

@@ -235,11 +235,29 @@ void Database::withTransaction(const std::function<void(Poco::Data::Session&)>& 
     retryingLostConnections([&] {
         Poco::Data::Session s = session();
         bool begun = false;
+        bool committing = false;
         try {
             s << (url_.dialect == sdk::Dialect::SQLite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
             begun = true;
             fn(s);
+            committing = true;
             s << "COMMIT", now;
+        } catch (const std::exception& e) {
+            // A connection lost during COMMIT may or may not have committed: never run the
+            // work a second time; report it as unavailable instead.
+            if (committing && isConnectionLost(e)) {
+                throw sdk::Unavailable("The database connection was lost while committing; the change may or may "
+                                       "not have been saved",
+                                       "database_commit_unknown")
+                    .withHeader("Retry-After", "2");
+            }
+            if (begun) {
+                try {
+                    s << "ROLLBACK", now;
+                } catch (...) {
+                }
+            }
+            throw;
         } catch (...) {
             if (begun) {
                 try {
