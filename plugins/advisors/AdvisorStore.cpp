@@ -110,7 +110,6 @@ sdk::NotFound advisorNotFound() { return sdk::NotFound("Advisor not found", "adv
 
 }  // namespace
 
-std::string canonicalUuid(const std::string& s) { return sdk::text::isUuid(s) ? Poco::toLower(s) : std::string(); }
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
                           std::shared_ptr<sdk::IEventBus> events) {
@@ -139,8 +138,8 @@ std::vector<Advisor> AdvisorStore::list(const std::string& userId) const {
 }
 
 std::optional<Advisor> AdvisorStore::byId(const std::string& userId, const std::string& advisorId) const {
-    std::string id = canonicalUuid(advisorId);
-    std::string owner = canonicalUuid(userId);  // callers of the lookup service pass any text
+    std::string id = sdk::text::canonicalUuid(advisorId);
+    std::string owner = sdk::text::canonicalUuid(userId);  // callers of the lookup service pass any text
     if (id.empty() || owner.empty()) return std::nullopt;
     std::optional<Advisor> out;
     db().withSession([&](Poco::Data::Session& s) { out = selectOne(s, owner, id); });
@@ -154,7 +153,7 @@ bool AdvisorStore::nameTaken(const std::string& userId, const std::string& name)
 }
 
 std::optional<std::string> AdvisorStore::findIdByName(const std::string& userId, const std::string& name) const {
-    std::string owner = canonicalUuid(userId);
+    std::string owner = sdk::text::canonicalUuid(userId);
     if (owner.empty()) return std::nullopt;
     std::vector<std::string> ids;
     db().withSession([&](Poco::Data::Session& s) {
@@ -199,7 +198,7 @@ Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
 }
 
 Advisor AdvisorStore::replace(const std::string& userId, const std::string& advisorId, const Advisor& input) {
-    std::string id = canonicalUuid(advisorId);
+    std::string id = sdk::text::canonicalUuid(advisorId);
     if (id.empty()) throw advisorNotFound();
     Advisor a = input;
     a.id = id;
@@ -236,7 +235,7 @@ Advisor AdvisorStore::replace(const std::string& userId, const std::string& advi
 }
 
 void AdvisorStore::remove(const std::string& userId, const std::string& advisorId) {
-    std::string id = canonicalUuid(advisorId);
+    std::string id = sdk::text::canonicalUuid(advisorId);
     if (id.empty()) throw advisorNotFound();
     Advisor removed;
     db().withTransaction([&](Poco::Data::Session& s) {

@@ -50,8 +50,4 @@ private:
     std::shared_ptr<sdk::IEventBus> events_;
 };
 
-/// The canonical lower-case UUID text of `s`, or "" when `s` is not a UUID (such ids are
-/// 404 without reaching SQL, where PostgreSQL would reject them).
-std::string canonicalUuid(const std::string& s);
-
 }  // namespace hub::plugins::advisors

@@ -9,6 +9,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "AdvisorInput.h"
+#include <Poco/String.h>
+
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
 #include "hub/sdk/Text.h"
@@ -27,13 +29,6 @@ class Skip : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-std::string strip(const std::string& s) {
-    const char* ws = " \t\n\r\f\v";
-    auto first = s.find_first_not_of(ws);
-    if (first == std::string::npos) return "";
-    return s.substr(first, s.find_last_not_of(ws) - first + 1);
-}
-
 /// §8: the display name is the file stem with `_` turned into spaces.
 std::string displayName(const std::string& stem) {
     std::string name = stem;
@@ -149,11 +144,11 @@ Poco::JSON::Object::Ptr LegacyImporter::bodyFromMarkdown(const std::string& stem
     // Front matter sits between a first line `---` and the next line `---`.
     std::istringstream lines(text);
     std::string line;
-    if (!std::getline(lines, line) || strip(line) != "---") throw Skip("no YAML front matter (--- lines)");
+    if (!std::getline(lines, line) || Poco::trim(line) != "---") throw Skip("no YAML front matter (--- lines)");
     std::string front;
     bool closed = false;
     while (std::getline(lines, line)) {
-        if (strip(line) == "---") {
+        if (Poco::trim(line) == "---") {
             closed = true;
             break;
         }
@@ -163,7 +158,7 @@ Poco::JSON::Object::Ptr LegacyImporter::bodyFromMarkdown(const std::string& stem
     std::string rest;
     auto pos = lines.tellg();
     if (pos >= 0) rest = text.substr(static_cast<std::size_t>(pos));
-    std::string prompt = strip(rest);
+    std::string prompt = Poco::trim(rest);
     if (prompt.empty()) throw Skip("missing messages (the prompt after the front matter is empty)");
 
     YAML::Node meta;

@@ -61,13 +61,6 @@ Poco::JSON::Object::Ptr metadataJson(const Conversation& c) {
     return o;
 }
 
-std::string strip(const std::string& s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
 std::string formatNow(const std::string& fmt) {
     std::time_t t = std::time(nullptr);
     std::tm tm{};
@@ -111,11 +104,11 @@ std::string ChatPlugin::expandIncludes(const std::string& text, const std::strin
         if (tag == "datetime") {
             replacement = formatNow("%Y-%m-%d %H:%M:%S");
         } else if (tag.rfind("datetime:", 0) == 0) {
-            replacement = formatNow(strip(tag.substr(9)));
+            replacement = formatNow(Poco::trim(tag.substr(9)));
         } else if (tag.rfind("file:", 0) == 0) {
             std::string path = tag.substr(5);
             auto content = read(path);
-            replacement = content ? strip(*content) : "[Error: File not found: " + path + "]";
+            replacement = content ? Poco::trim(*content) : "[Error: File not found: " + path + "]";
         } else if (tag.rfind("dir:", 0) == 0) {
             std::string pattern = tag.substr(4);
             std::string blocks;
@@ -128,7 +121,7 @@ std::string ChatPlugin::expandIncludes(const std::string& text, const std::strin
             }
             replacement = blocks.empty() ? "[No files found matching pattern " + pattern + "]" : blocks;
         } else if (!tag.empty() && tag.find(':') == std::string::npos) {
-            if (auto content = read(tag)) replacement = strip(*content);
+            if (auto content = read(tag)) replacement = Poco::trim(*content);
         }
         out += text.substr(pos, open - pos) + replacement;
         pos = close + 2;

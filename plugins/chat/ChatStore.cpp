@@ -39,9 +39,10 @@ Conversation ChatStore::create(const std::string& userId, const std::string& adv
 }
 
 std::optional<Conversation> ChatStore::find(const std::string& userId, const std::string& id) const {
-    if (!sdk::text::isUuid(id)) return std::nullopt;
+    std::string i = sdk::text::canonicalUuid(id);
+    if (i.empty()) return std::nullopt;
     std::vector<ConvRow> rows;
-    std::string u = userId, i = id;
+    std::string u = userId;
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
         s << std::string(kConvColumns) + "WHERE id = $1 AND user_id = $2", use(i), use(u), into(rows), now;
@@ -135,10 +136,11 @@ void ChatStore::recordToolCall(const std::string& conversationId, const std::str
 }
 
 bool ChatStore::remove(const std::string& userId, const std::string& id) {
-    if (!sdk::text::isUuid(id)) return false;
+    std::string i = sdk::text::canonicalUuid(id);
+    if (i.empty()) return false;
     bool removed = false;
     db_->withTransaction([&](Poco::Data::Session& s) {
-        std::string u = userId, i = id;
+        std::string u = userId;
         std::vector<std::string> ids;
         s << "SELECT CAST(id AS TEXT) FROM conversations WHERE id = $1 AND user_id = $2", use(i), use(u), into(ids), now;
         removed = !ids.empty();

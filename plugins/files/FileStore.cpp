@@ -126,9 +126,9 @@ std::optional<FileRow> FileStore::byPath(const std::string& ownerId, const std::
 }
 
 std::optional<FileRow> FileStore::byId(const std::string& id) const {
-    if (!sdk::text::isUuid(id)) return std::nullopt;
+    std::string i = sdk::text::canonicalUuid(id);
+    if (i.empty()) return std::nullopt;
     std::vector<Row> rows;
-    std::string i = id;
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
         s << std::string(kColumns) + "WHERE id = $1", use(i), into(rows), now;
@@ -429,9 +429,9 @@ FileRow FileStore::setPublic(const FileRow& target, bool isPublic) {
 }
 
 std::optional<ShareRow> FileStore::shareFor(const std::string& fileId, const std::string& userId) const {
-    if (!sdk::text::isUuid(fileId) || !sdk::text::isUuid(userId)) return std::nullopt;
+    std::string f = sdk::text::canonicalUuid(fileId), u = sdk::text::canonicalUuid(userId);
+    if (f.empty() || u.empty()) return std::nullopt;
     std::vector<ShareTuple> rows;
-    std::string f = fileId, u = userId;
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
         s << std::string(kShareColumns) + "WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), into(rows), now;
@@ -488,10 +488,11 @@ ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, c
 }
 
 bool FileStore::unshare(const FileRow& file, const std::string& recipientId) {
-    if (!sdk::text::isUuid(recipientId)) return false;
+    std::string u = sdk::text::canonicalUuid(recipientId);
+    if (u.empty()) return false;
     bool removed = false;
     db_->withTransaction([&](Poco::Data::Session& s) {
-        std::string f = file.id, u = recipientId;
+        std::string f = file.id;
         std::vector<std::string> ids;
         s << "SELECT CAST(id AS TEXT) FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u),
             into(ids), now;
@@ -551,10 +552,23 @@ std::vector<std::pair<ShareRow, FileRow>> FileStore::sharedWith(const std::strin
                                           "ORDER BY created_at",
             use(u), use(t), into(rows), now;
     });
+    // The shared files in one query, not one per share.
+    std::vector<Row> files;
+    db_->withSession([&](Poco::Data::Session& s) {
+        files.clear();
+        s << std::string(kColumns) + "WHERE id IN (SELECT file_id FROM file_shares WHERE shared_with_id = $1)", use(u),
+            into(files), now;
+    });
+    std::map<std::string, FileRow> byFileId;
+    for (const auto& f : files) {
+        FileRow row = fromRow(f);
+        byFileId.emplace(row.id, std::move(row));
+    }
     std::vector<std::pair<ShareRow, FileRow>> out;
     for (const auto& r : rows) {
         ShareRow sh = fromShare(r);
-        if (auto f = byId(sh.fileId)) out.emplace_back(sh, *f);
+        auto it = byFileId.find(sh.fileId);
+        if (it != byFileId.end()) out.emplace_back(sh, it->second);
     }
     return out;
 }

@@ -359,7 +359,7 @@ FileRow FilesPlugin::ownFile(sdk::RequestContext& ctx, const std::string& param)
 }
 
 std::pair<FileRow, Permissions> FilesPlugin::visibleFile(sdk::RequestContext& ctx) const {
-    auto f = store_->byId(Poco::toLower(ctx.pathParam("file_id")));  // ids are stored lower-case
+    auto f = store_->byId(ctx.pathParam("file_id"));
     if (!f) throw sdk::NotFound("File not found", "file_not_found");
     const sdk::AuthContext* who = ctx.auth();
     if (who != nullptr && who->userId == f->userId) return {*f, Permissions{true, true, true}};
@@ -619,7 +619,7 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Per
 
 void FilesPlugin::unshare(sdk::RequestContext& ctx) {
     FileRow f = ownFile(ctx);
-    if (!store_->unshare(f, Poco::toLower(ctx.pathParam("user_id")))) throw sdk::NotFound("Share not found", "share_not_found");
+    if (!store_->unshare(f, ctx.pathParam("user_id"))) throw sdk::NotFound("Share not found", "share_not_found");
     auto o = sdk::json::object();
     o->set("status", "success");
     ctx.respondJson(200, o);

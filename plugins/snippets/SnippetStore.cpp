@@ -99,8 +99,8 @@ std::vector<Snippet> SnippetStore::list(const std::string& ownerId,
 }
 
 std::optional<Snippet> SnippetStore::get(const std::string& ownerId, const std::string& id) const {
-    if (!sdk::text::isUuid(id)) return std::nullopt;
-    std::string i = Poco::toLower(id), o = ownerId;
+    std::string i = sdk::text::canonicalUuid(id), o = ownerId;
+    if (i.empty()) return std::nullopt;
     std::vector<Row> rows;
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
@@ -129,8 +129,8 @@ Snippet SnippetStore::create(Snippet s) {
 }
 
 std::optional<Snippet> SnippetStore::update(Snippet s) {
-    if (!sdk::text::isUuid(s.id)) return std::nullopt;
-    s.id = Poco::toLower(s.id);
+    s.id = sdk::text::canonicalUuid(s.id);
+    if (s.id.empty()) return std::nullopt;
     s.updatedAt = clock_->nowMicros();
     std::string tags = tagsJson(s.tags);
     Poco::Nullable<std::string> title = nullableTitle(s);

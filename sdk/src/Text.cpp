@@ -23,6 +23,8 @@ bool isUuid(const std::string& s) {
     return true;
 }
 
+std::string canonicalUuid(const std::string& s) { return isUuid(s) ? Poco::toLower(s) : std::string(); }
+
 std::string newUuid() { return Poco::toLower(Poco::UUIDGenerator::defaultGenerator().createRandom().toString()); }
 
 bool isValidUtf8(const std::string& s) {

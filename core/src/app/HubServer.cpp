@@ -96,11 +96,6 @@ void HubServer::handleOption(const std::string& name, const std::string& value) 
     }
 }
 
-void HubServer::initialize(Poco::Util::Application& self) {
-    // No POCO configuration files: Hub reads its own YAML with a schema.
-    ServerApplication::initialize(self);
-}
-
 void HubServer::printUsage() {
     Poco::Util::HelpFormatter help(options());
     help.setCommand(commandName());

@@ -17,7 +17,6 @@ public:
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
     void handleOption(const std::string& name, const std::string& value) override;
-    void initialize(Poco::Util::Application& self) override;
     int main(const std::vector<std::string>& args) override;
 
 private:

@@ -93,10 +93,11 @@ std::optional<UserRecord> AuthService::userByName(const std::string& username) c
 }
 
 std::optional<UserRecord> AuthService::userById(const std::string& id) const {
-    if (!sdk::text::isUuid(id)) return std::nullopt;  // PostgreSQL would reject a malformed uuid
+    std::string canonical = sdk::text::canonicalUuid(id);
+    if (canonical.empty()) return std::nullopt;  // PostgreSQL would reject a malformed uuid
     // Hot path of every authenticated handler that shows the user: at most 1 s stale, like
     // the session cache.
-    return userCache_.getOrLoad("id:" + id, [&] { return queryUser("WHERE id = $1", id); });
+    return userCache_.getOrLoad("id:" + canonical, [&] { return queryUser("WHERE id = $1", canonical); });
 }
 
 std::vector<UserRecord> AuthService::listUsers() const {

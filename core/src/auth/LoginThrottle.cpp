@@ -25,23 +25,22 @@ int LoginThrottle::waitFor(const std::string& key, int limit, Clock::time_point 
     return static_cast<int>(std::min<long long>(secs, s_.maxLockoutSeconds));
 }
 
-int LoginThrottle::retryAfter(const std::string& username, const std::string& ip) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto now = Clock::now();
-    std::string user = Poco::toLower(username);
+int LoginThrottle::waitLocked(const std::string& user, const std::string& ip, Clock::time_point now) {
     int wait = waitFor("ip:" + ip, s_.ipFailures, now);
     wait = std::max(wait, waitFor("pair:" + user + "|" + ip, s_.accountFailures, now));
-    wait = std::max(wait, waitFor("acct:" + user, s_.accountFailures * 10, now));
-    return wait;
+    return std::max(wait, waitFor("acct:" + user, s_.accountFailures * 10, now));
+}
+
+int LoginThrottle::retryAfter(const std::string& username, const std::string& ip) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return waitLocked(Poco::toLower(username), ip, Clock::now());
 }
 
 int LoginThrottle::reserveAttempt(const std::string& username, const std::string& ip) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = Clock::now();
     std::string user = Poco::toLower(username);
-    int wait = waitFor("ip:" + ip, s_.ipFailures, now);
-    wait = std::max(wait, waitFor("pair:" + user + "|" + ip, s_.accountFailures, now));
-    wait = std::max(wait, waitFor("acct:" + user, s_.accountFailures * 10, now));
+    int wait = waitLocked(user, ip, now);
     if (wait == 0) recordFailureLocked(user, ip, now);
     return wait;
 }

@@ -36,6 +36,7 @@ public:
 private:
     using Clock = std::chrono::steady_clock;
     int waitFor(const std::string& key, int limit, Clock::time_point now);
+    int waitLocked(const std::string& user, const std::string& ip, Clock::time_point now);
     void recordFailureLocked(const std::string& user, const std::string& ip, Clock::time_point now);
     void prune(std::deque<Clock::time_point>& q, Clock::time_point now);
 
