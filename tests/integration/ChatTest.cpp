@@ -14,6 +14,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 #include "ServerProcess.h"
 #include "hub/sdk/Json.h"
@@ -444,6 +445,30 @@ TEST_F(ChatTest, BasicToolsReadOnlyTheCallersFiles) {
     auto stolen = send(theirs, "[[tool:read_file {\"path\": \"notes/a.txt\"}]]", other);
     EXPECT_NE(stolen.object()->getObject("message")->getValue<std::string>("content").find("no readable text file"),
               std::string::npos);
+}
+
+TEST_F(ChatTest, AnUnconfiguredGatewayIs422AndStoresNothing) {
+    std::string conv = newConversation(createAdvisor("Nowhere", "nope", "any"));
+    auto r = send(conv, "hi");
+    EXPECT_EQ(r.status, 422);
+    EXPECT_EQ(r.errorCode(), "unknown_gateway");
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM messages"), 0);
+}
+
+TEST_F(ChatTest, OneGenerationPerConversationAtATime) {
+    std::string conv = newConversation(createAdvisor("Busy", "script", "script-slow"));
+    auto pending = std::async(std::launch::async, [&] { return send(conv, "first"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    auto second = send(conv, "second");
+    EXPECT_EQ(second.status, 409);
+    EXPECT_EQ(second.errorCode(), "generation_in_progress");
+    server_.request("POST", "/api/v1/chat/" + conv + "/cancel", "", ServerProcess::bearer(token_));
+    pending.get();
+}
+
+TEST_F(ChatTest, IdsAreMatchedWhateverTheirCase) {
+    std::string conv = newConversation(createAdvisor("Case", "echo", "any"));
+    EXPECT_EQ(server_.get("/api/v1/chat/" + Poco::toUpper(conv), ServerProcess::bearer(token_)).status, 200);
 }
 
 TEST_F(ChatTest, ToolsListShowsRegisteredTools) {

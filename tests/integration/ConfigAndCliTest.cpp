@@ -77,6 +77,26 @@ TEST(ConfigAndCliTest, ServeRefusesAnInvalidConfigWithoutBinding) {
     EXPECT_NE(p.stderrText().find("server.port"), std::string::npos);
 }
 
+TEST(ConfigAndCliTest, AccessLogFileAndStorageRootAreUsed) {
+    ServerProcess p;
+    std::string log = p.dataDir() + "/access.log", blobs = p.dataDir() + "/elsewhere";
+    ASSERT_TRUE(p.start({"--set", "logging.access_log_file=" + log, "--set", "storage.root=" + blobs, "--set",
+                         "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]", "--set",
+                         "auth.password.argon2_memory_kib=8192", "--set", "auth.password.argon2_iterations=1"}));
+    ASSERT_EQ(p.registerUser("lou").status, 201);
+    std::string token = p.login("lou");
+    ASSERT_EQ(p.request("PUT", "/api/v1/files/a.txt", "abc", ServerProcess::bearer(token)).status, 201);
+    EXPECT_EQ(p.get("/health", {{"X-Request-Id", "logged-1"}}).status, 200);
+    EXPECT_EQ(p.stop(), 0);
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"request_id\":\"logged-1\""), std::string::npos) << text;
+    EXPECT_EQ(p.stdoutText().find("logged-1"), std::string::npos) << "not on standard output";
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(blobs)) files += e.is_regular_file() ? 1 : 0;
+    EXPECT_EQ(files, 1u) << "the blob lives under storage.root";
+}
+
 TEST(ConfigAndCliTest, MigrateAppliesMigrationsWithoutServing) {
     ServerProcess p;
     EXPECT_EQ(p.runToExit({"migrate", "--set", "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]"}), 0)
