@@ -97,6 +97,14 @@ TEST(ConfigAndCliTest, AccessLogFileAndStorageRootAreUsed) {
     EXPECT_EQ(files, 1u) << "the blob lives under storage.root";
 }
 
+TEST(ConfigAndCliTest, ATakenPortIsExit69WithTheReason) {
+    ServerProcess first, second;
+    ASSERT_TRUE(first.start({"--set", "logging.access_log=false"}));
+    EXPECT_FALSE(second.start({"--set", "server.port=" + std::to_string(first.port())}));
+    EXPECT_NE(second.stderrText().find("already in use"), std::string::npos) << second.stderrText();
+    EXPECT_EQ(second.runToExit({"--set", "server.port=" + std::to_string(first.port())}), 69);
+}
+
 TEST(ConfigAndCliTest, MigrateAppliesMigrationsWithoutServing) {
     ServerProcess p;
     EXPECT_EQ(p.runToExit({"migrate", "--set", "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]"}), 0)

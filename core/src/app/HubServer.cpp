@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <Poco/AsyncChannel.h>
+#include <Poco/Exception.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FileChannel.h>
 #include <Poco/FormattingChannel.h>
@@ -318,6 +319,9 @@ int HubServer::serve() {
     } catch (const PluginStartError& e) {
         std::cerr << "hubd: refusing to start: " << e.what() << std::endl;
         return kExitSoftware;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "hubd: cannot start: " << e.displayText() << std::endl;  // e.g. the port is taken
+        return kExitUnavailable;
     } catch (const std::exception& e) {
         std::cerr << "hubd: cannot start: " << e.what() << std::endl;
         return kExitUnavailable;

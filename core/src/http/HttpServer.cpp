@@ -83,7 +83,11 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
     Poco::Net::SocketAddress address(settings_.host, static_cast<Poco::UInt16>(settings_.port));
-    socket_ = Poco::Net::ServerSocket(address, 256);
+    // SO_REUSEADDR for quick restarts, but not SO_REUSEPORT (POCO's default with reuseAddress):
+    // a second hubd on the same port must fail to start, not silently share the traffic.
+    socket_ = Poco::Net::ServerSocket();
+    socket_.bind(address, true, false);
+    socket_.listen(256);
     pool_ = std::make_unique<Poco::ThreadPool>(settings_.minThreads, settings_.maxThreads + 2, 60);
 
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
