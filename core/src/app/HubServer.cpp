@@ -110,7 +110,7 @@ void HubServer::printUsage() {
         "  user passwd NAME                        set a password (read from stdin)\n"
         "  user list                               list users\n"
         "  user set-role NAME admin|user           change a user's role\n"
-        "  <plugin command> ...                    commands added by plugins (listed below when configured)\n");
+        "  <plugin command> ...                    commands added by plugins (an unknown subcommand lists them)\n");
     help.format(std::cout);
 }
 
