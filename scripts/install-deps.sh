@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config
   libpoco-dev libboost-dev libyaml-cpp-dev libsodium-dev libzstd-dev libmagic-dev
-  libcrypt-dev libpq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libcrypt-dev libpq-dev libssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl python3 python3-bcrypt wrk procps openssl
   # services started by the test scripts

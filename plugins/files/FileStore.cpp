@@ -60,30 +60,6 @@ ShareRow fromShare(const ShareTuple& t) {
 }
 
 
-/// Passes a stream through while keeping its first bytes for type detection.
-class HeadCapturingBuf : public std::streambuf {
-public:
-    HeadCapturingBuf(std::istream& src, std::string& head) : src_(src), head_(head), buf_(64 * 1024) {}
-
-protected:
-    int_type underflow() override {
-        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-        src_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-        std::streamsize n = src_.gcount();
-        if (n <= 0) return traits_type::eof();
-        if (head_.size() < 4096) {
-            head_.append(buf_.data(), static_cast<std::size_t>(std::min<std::streamsize>(n, 4096 - static_cast<std::streamsize>(head_.size()))));
-        }
-        setg(buf_.data(), buf_.data(), buf_.data() + n);
-        return traits_type::to_int_type(*gptr());
-    }
-
-private:
-    std::istream& src_;
-    std::string& head_;
-    std::vector<char> buf_;
-};
-
 }  // namespace
 std::string Permissions::toJson() const {
     auto o = sdk::json::object();
@@ -106,7 +82,7 @@ Permissions Permissions::fromJson(const std::string& json) {
     return p;
 }
 
-FileStore::FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IBlobStore> blobs,
+FileStore::FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
                      std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes)
     : db_(std::move(db)),
       blobs_(std::move(blobs)),
@@ -203,13 +179,6 @@ void FileStore::ensureParents(Poco::Data::Session& s, const std::string& ownerId
     }
 }
 
-sdk::BlobInfo FileStore::storeBlob(std::istream& content, std::string& head) {
-    HeadCapturingBuf buf(content, head);
-    std::istream tee(&buf);
-    tee.exceptions(std::ios::badbit);  // limit/deadline errors from the body reach the caller
-    return blobs_->put(tee, maxUploadBytes_);
-}
-
 void FileStore::checkUploadable(const std::string& ownerId, const std::string& path) const {
     if (auto existing = byPath(ownerId, path); existing && existing->isFolder()) {
         throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
@@ -220,25 +189,23 @@ void FileStore::checkUploadable(const std::string& ownerId, const std::string& p
     }
 }
 
-StagedBlob FileStore::stage(std::istream& content, const std::string& nameForType) {
-    std::string head;
-    StagedBlob staged;
-    staged.blob = storeBlob(content, head);
-    staged.contentType = detectContentType(head, nameForType);
-    return staged;
+StagedUpload FileStore::stage(std::istream& content, const std::string& ownerId, const std::string& nameForType) {
+    content.exceptions(content.exceptions() | std::ios::badbit);  // limit/deadline errors of the body reach the caller
+    sdk::StagedBlob staged = blobs_->stage(content, ownerId, maxUploadBytes_);
+    return StagedUpload{staged.info, detectContentType(staged.head, nameForType)};
 }
 
-void FileStore::discard(const StagedBlob& staged) { blobs_->remove(staged.blob.id); }
+void FileStore::discard(const StagedUpload& staged) { blobs_->discard(staged.blob.id); }
 
 StoredFile FileStore::upload(const std::string& ownerId, const std::string& path, std::istream& content) {
     checkUploadable(ownerId, path);  // cheap checks before any byte is stored
-    return commit(ownerId, path, stage(content, path));
+    return commit(ownerId, path, stage(content, ownerId, path));
 }
 
-StoredFile FileStore::commit(const std::string& ownerId, const std::string& path, const StagedBlob& staged) {
+StoredFile FileStore::commit(const std::string& ownerId, const std::string& path, const StagedUpload& staged) {
     const sdk::BlobInfo& blob = staged.blob;
     StoredFile result;
-    std::string oldBlob;
+    sdk::ReclaimList freed;
     int64_t oldSize = 0;
     // On PostgreSQL the row is locked while its old blob id is read, so concurrent replacements
     // each free the blob they replaced (SQLite's BEGIN IMMEDIATE already serialises writers).
@@ -250,6 +217,8 @@ StoredFile FileStore::commit(const std::string& ownerId, const std::string& path
         for (int attempt = 0;; ++attempt) {
             try {
                 db_->withTransaction([&](Poco::Data::Session& s) {
+                    freed.entries.clear();
+                    blobs_->attach(s, blob.id);
                     ensureParents(s, ownerId, path, at);
                     std::vector<Row> rows;
                     std::string o = ownerId, p = path;
@@ -260,7 +229,7 @@ StoredFile FileStore::commit(const std::string& ownerId, const std::string& path
                     if (!rows.empty()) {
                         FileRow cur = fromRow(rows.front());
                         if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
-                        oldBlob = cur.blobId;
+                        blobs_->release(s, cur.blobId, freed);
                         oldSize = cur.size;
                         s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
                              "file_type = $5, updated_at = $6 WHERE id = $7",
@@ -304,44 +273,46 @@ StoredFile FileStore::commit(const std::string& ownerId, const std::string& path
             }
         }
     } catch (...) {
-        blobs_->remove(blob.id);  // the metadata never referenced it
+        blobs_->discard(blob.id);  // the metadata never referenced it
         throw;
     }
-    if (!oldBlob.empty()) blobs_->remove(oldBlob);
+    blobs_->reclaim(freed);  // the replaced version's space comes back now
     publish(result.created ? "file.created" : "file.updated", result.row, ownerId, result.row.size - oldSize);
     return result;
 }
 
 FileRow FileStore::replace(const FileRow& file, const std::string& actorId, std::istream& content) {
-    std::string head;
-    sdk::BlobInfo blob = storeBlob(content, head);
+    StagedUpload staged = stage(content, file.userId, file.path);
+    const sdk::BlobInfo& blob = staged.blob;
     FileRow cur = file;
-    std::string oldBlob;
+    sdk::ReclaimList freed;
     try {
-        std::string contentType = detectContentType(head, file.path);
         int64_t at = nowMicros();
         db_->withTransaction([&](Poco::Data::Session& s) {
+            freed.entries.clear();
             std::vector<std::string> blobs;
             std::string id = file.id;
             const std::string lock = db_->dialect() == sdk::Dialect::PostgreSQL ? " FOR UPDATE" : "";
             s << "SELECT COALESCE(blob_id, '') FROM user_files WHERE id = $1" + lock, use(id), into(blobs), now;
             if (blobs.empty()) throw sdk::NotFound("File not found", "file_not_found");
-            oldBlob = blobs[0];
+            blobs_->attach(s, blob.id);
+            blobs_->release(s, blobs[0], freed);
             auto size = static_cast<int64_t>(blob.size);
+            std::string blobId = blob.id, sha = blob.sha256, contentType = staged.contentType;
             s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, updated_at = $5 "
                  "WHERE id = $6",
-                use(blob.id), use(blob.sha256), use(size), use(contentType), use(at), use(id), now;
+                use(blobId), use(sha), use(size), use(contentType), use(at), use(id), now;
             cur.blobId = blob.id;
             cur.sha256 = blob.sha256;
             cur.size = size;
-            cur.contentType = contentType;
+            cur.contentType = staged.contentType;
             cur.updatedAt = at;
         });
     } catch (...) {
-        blobs_->remove(blob.id);
+        blobs_->discard(blob.id);
         throw;
     }
-    if (!oldBlob.empty()) blobs_->remove(oldBlob);
+    blobs_->reclaim(freed);
     publish("file.updated", cur, actorId, cur.size - file.size);
     return cur;
 }
@@ -358,7 +329,7 @@ FileRow FileStore::makeFolder(const std::string& ownerId, const std::string& pat
 }
 
 int FileStore::remove(const FileRow& target) {
-    std::vector<std::string> blobs;
+    sdk::ReclaimList reclaimable;
     int64_t freed = 0;
     int removed = 0;
     db_->withTransaction([&](Poco::Data::Session& s) {
@@ -372,15 +343,15 @@ int FileStore::remove(const FileRow& target) {
             use(o), use(p), use(n), use(prefix), into(ids), into(blobIds), into(sizes), now;
         s << "DELETE FROM user_files WHERE user_id = $1 AND (file_path = $2 OR substr(file_path, 1, $3) = $4)", use(o),
             use(p), use(n), use(prefix), now;
-        blobs.clear();
+        reclaimable.entries.clear();
         freed = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            if (!blobIds[i].empty()) blobs.push_back(blobIds[i]);
+            blobs_->release(s, blobIds[i], reclaimable);
             freed += sizes[i];
         }
         removed = static_cast<int>(ids.size());
     });
-    for (const auto& b : blobs) blobs_->remove(b);
+    blobs_->reclaim(reclaimable);  // the space is free before the request returns
     publish("file.deleted", target, target.userId, -freed);
     return removed;
 }

@@ -1,6 +1,7 @@
-// The files feature's data: rows of user_files and file_shares plus blobs in core.storage.v1,
-// kept consistent (a file is visible only once its bytes are durable; replaced and deleted
-// blobs are removed after the metadata commits).
+// The files feature's data: rows of user_files and file_shares plus blobs in core.storage.v2,
+// kept consistent (a file is visible only once its bytes are durable; a blob is attached and
+// released in the same transaction as the row that names it, and released space is reclaimed
+// right after that commit).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "hub/sdk/services/IBlobStore.h"
+#include "hub/sdk/services/ITransactionalBlobStore.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -59,7 +60,7 @@ struct ShareRow {
 };
 
 /// Bytes made durable in the blob store but not yet visible as a file.
-struct StagedBlob {
+struct StagedUpload {
     sdk::BlobInfo blob;
     std::string contentType;
 };
@@ -72,7 +73,7 @@ struct StoredFile {
 
 class FileStore {
 public:
-    FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IBlobStore> blobs,
+    FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
               std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes);
 
     std::optional<FileRow> byPath(const std::string& ownerId, const std::string& path) const;
@@ -88,12 +89,12 @@ public:
     /// Conflict checks that can run before any byte is stored (a parent is a file, the path
     /// is a folder).
     void checkUploadable(const std::string& ownerId, const std::string& path) const;
-    /// Streams `content` into a durable blob; nothing is visible yet.
-    StagedBlob stage(std::istream& content, const std::string& nameForType);
+    /// Streams `content` into a durable blob of `ownerId`; nothing is visible yet.
+    StagedUpload stage(std::istream& content, const std::string& ownerId, const std::string& nameForType);
     /// Makes a staged blob the content of `path`; removes the blob if that fails.
-    StoredFile commit(const std::string& ownerId, const std::string& path, const StagedBlob& staged);
+    StoredFile commit(const std::string& ownerId, const std::string& path, const StagedUpload& staged);
     /// Drops a staged blob that will not be committed.
-    void discard(const StagedBlob& staged);
+    void discard(const StagedUpload& staged);
     /// Replaces the bytes of an existing file (by id).
     FileRow replace(const FileRow& file, const std::string& actorId, std::istream& content);
     FileRow makeFolder(const std::string& ownerId, const std::string& path);
@@ -114,17 +115,16 @@ public:
     std::vector<std::pair<ShareRow, FileRow>> sharedWith(const std::string& userId) const;
 
     int64_t nowMicros() const { return clock_->nowMicros(); }
-    sdk::IBlobStore& blobs() const { return *blobs_; }
+    sdk::ITransactionalBlobStore& blobs() const { return *blobs_; }
     uint64_t maxUploadBytes() const { return maxUploadBytes_; }
 
 private:
     void publish(const std::string& topic, const FileRow& row, const std::string& actorId, int64_t sizeDelta) const;
     /// Inserts missing parent folders; Conflict if one of them is a file.
     void ensureParents(Poco::Data::Session& s, const std::string& ownerId, const std::string& path, int64_t at);
-    sdk::BlobInfo storeBlob(std::istream& content, std::string& head);
 
     std::shared_ptr<sdk::IDatabase> db_;
-    std::shared_ptr<sdk::IBlobStore> blobs_;
+    std::shared_ptr<sdk::ITransactionalBlobStore> blobs_;
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
     uint64_t maxUploadBytes_;

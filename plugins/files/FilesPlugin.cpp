@@ -261,7 +261,7 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
 void FilesPlugin::start(sdk::PluginContext& ctx) {
     auth_ = ctx.services().require<sdk::IAuth>();
     store_ = std::make_unique<FileStore>(ctx.services().require<sdk::IDatabase>(),
-                                         ctx.services().require<sdk::IBlobStore>(),
+                                         ctx.services().require<sdk::ITransactionalBlobStore>(),
                                          ctx.services().require<sdk::IClock>(),
                                          ctx.services().require<sdk::IEventBus>(),
                                          static_cast<uint64_t>(maxUploadBytes_));
@@ -412,11 +412,11 @@ void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
     store_->checkUploadable(owner, path);
     // The part is staged while the body is read and committed only once the whole multipart
     // body parsed: a malformed or truncated body leaves nothing behind.
-    std::optional<StagedBlob> staged;
+    std::optional<StagedUpload> staged;
     try {
         ctx.readMultipart([&](const sdk::MultipartPart& part, std::istream& data) {
             if (part.name != "file" || staged) return;  // other fields (HubGPT's is_public) are ignored
-            staged = store_->stage(data, path);
+            staged = store_->stage(data, owner, path);
         });
     } catch (...) {
         if (staged) store_->discard(*staged);

@@ -9,6 +9,7 @@
 #include "hub/sdk/ServiceRegistry.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IBlobStore.h"
+#include "hub/sdk/services/ITransactionalBlobStore.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -41,6 +42,7 @@ IAuth::~IAuth() = default;
 IEventBus::~IEventBus() = default;
 IClock::~IClock() = default;
 IBlobStore::~IBlobStore() = default;
+ITransactionalBlobStore::~ITransactionalBlobStore() = default;
 IToolRegistry::~IToolRegistry() = default;
 
 std::string IClock::formatIso(int64_t micros, bool withMicros) {

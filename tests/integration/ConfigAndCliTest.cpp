@@ -109,7 +109,7 @@ TEST(ConfigAndCliTest, MigrateAppliesMigrationsWithoutServing) {
     ServerProcess p;
     EXPECT_EQ(p.runToExit({"migrate", "--set", "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]"}), 0)
         << p.stderrText();
-    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 1);
+    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 2);  // users, storage engine
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'testkit'"), 1);
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM testkit_items"), 0);
 }

@@ -122,7 +122,7 @@ TEST_F(FilesAccessTest, ShareByUsernameWithWriteLetsTheRecipientReplaceTheBytes)
     EXPECT_NE(str(r.object(), "etag"), str(f, "etag"));
     EXPECT_EQ(r.object()->getValue<int64_t>("size"), 14);
     EXPECT_EQ(str(getContent(alice_, "shared/draft.md").object(), "content"), "draft 2 by bob");
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
 
     // Sharing again updates the share: now read-only.
     ASSERT_EQ(share(alice_, "shared/draft.md", shareBody("shared_with", "bob")).status, 200);
@@ -461,7 +461,7 @@ TEST_F(FilesAccessTest, DeletedFileIdIs404ForEveryone) {
     EXPECT_EQ(arr(server_.get("/api/v1/files/shared-with-me", bob_.auth()))->size(), 0u);
     EXPECT_EQ(shareRows(), 0);
     EXPECT_EQ(rows(), 1);  // the folder "gone" is left
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 0u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 0u);
 }
 
 TEST_F(FilesAccessTest, GarbageIdsAre404AndNeverServerErrors) {

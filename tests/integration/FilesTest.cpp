@@ -103,7 +103,7 @@ TEST_F(FilesTest, MultipartUploadReplacesAnExistingFileKeepingItsId) {
     EXPECT_EQ(str(getContent(alice_, "notes/todo.txt").object(), "content"), "the second, longer version");
     EXPECT_EQ(rowsAt("notes/todo.txt"), 1);
     EXPECT_EQ(arr(list(alice_))->size(), 1u);
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);  // the first version's blob is gone
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);  // the first version's blob is gone
 }
 
 TEST_F(FilesTest, MultipartUploadWithoutFileFieldIs422WithHubGptDetail) {
@@ -126,7 +126,7 @@ TEST_F(FilesTest, MultipartUploadWithoutFileFieldIs422WithHubGptDetail) {
                                         {{"Authorization", "Bearer " + alice_.token}, {"Content-Type", "text/plain"}});
     EXPECT_EQ(notMultipart.status, 422) << notMultipart.body;
     EXPECT_EQ(rows(), 0);
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 0u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 0u);
 }
 
 TEST_F(FilesTest, RawPutIs201WhenCreatedAnd200WhenReplaced) {
@@ -414,7 +414,7 @@ TEST_F(FilesTest, FolderRenameAndMoveWithNonAsciiNamesCarryTheirChildren) {
     ASSERT_EQ(removed.status, 200) << removed.body;
     EXPECT_EQ(removed.object()->getValue<int>("deleted"), 5);  // archives, à garder, plage, photos, 🌊
     EXPECT_EQ(names(arr(list(alice_))), (std::vector<std::string>{ete + "2/other.txt"}));
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
 }
 
 TEST_F(FilesTest, FoldersHaveNoContentOrBytes) {
@@ -512,11 +512,11 @@ TEST_F(FilesTest, ConcurrentReplacementsOfOneFileLeaveOnlyTheServedBlob) {
     EXPECT_EQ(rowsAt("hot.txt"), 1);
     std::string served = getRaw(alice_, "hot.txt").body;
     EXPECT_EQ(served.rfind("replacement ", 0), 0u) << served;
-    // Every replaced blob is removed: only the one the row points at is left on disk.
-    auto blobs = blobFiles(server_.dataDir());
-    EXPECT_EQ(blobs.size(), 1u) << "blobs of lost updates leaked";
-    if (blobs.size() == 1) {
-        EXPECT_EQ(readFile(blobs.front()), served);
+    // Every replaced version is freed: only the chunk the row points at is left on disk.
+    auto chunks = chunkFiles(server_.dataDir());
+    EXPECT_EQ(chunks.size(), 1u) << "chunks of lost updates leaked";
+    if (chunks.size() == 1) {
+        EXPECT_EQ(chunkPlaintext(chunks.front()), served);
     }
 }
 
@@ -528,7 +528,7 @@ TEST_F(FilesTest, DeletingAFolderRemovesEverythingUnderItWithTheirShares) {
     putOk(alice_, "proj2/keep.txt", "keep");  // same prefix, another folder
     ASSERT_EQ(share(alice_, "proj/deep/b.txt", shareBody("shared_with", "bob")).status, 200);
     ASSERT_EQ(share(alice_, "proj2/keep.txt", shareBody("shared_with", "bob")).status, 200);
-    ASSERT_EQ(blobFiles(server_.dataDir()).size(), 3u);
+    ASSERT_EQ(chunkFiles(server_.dataDir()).size(), 3u);
 
     auto r = del(alice_, "proj");
     ASSERT_EQ(r.status, 200) << r.body;
@@ -536,7 +536,7 @@ TEST_F(FilesTest, DeletingAFolderRemovesEverythingUnderItWithTheirShares) {
     EXPECT_EQ(rows("file_path = 'proj' OR file_path LIKE 'proj/%'"), 0);
     EXPECT_EQ(rowsAt("proj2/keep.txt"), 1);
     EXPECT_EQ(shareRows(), 1);  // only the share of proj2/keep.txt is left
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
     EXPECT_EQ(getContent(alice_, "proj/a.txt").status, 404);
     EXPECT_EQ(arr(server_.get("/api/v1/files/shared-with-me", bob.auth()))->size(), 1u);
 }
@@ -556,7 +556,7 @@ TEST_F(FilesTest, DeletingAFileRemovesItsRowBlobAndShares) {
     EXPECT_EQ(r.object()->getValue<int>("deleted"), 1);
     EXPECT_EQ(rowsAt("share/me.txt"), 0);
     EXPECT_EQ(shareRows(), 0);
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
     EXPECT_EQ(getRaw(alice_, "share/me.txt").status, 404);
     EXPECT_EQ(server_.get(idUrl(str(f, "id")), bob.auth()).status, 404);
     EXPECT_EQ(arr(server_.get("/api/v1/files/shared-with-me", bob.auth()))->size(), 0u);
@@ -759,7 +759,7 @@ TEST_F(FilesTest, InvalidPathsAreRejectedOnEveryWriteRouteAndNothingIsStored) {
         EXPECT_TRUE(read.status >= 400 && read.status < 500) << c.encoded.substr(0, 60) << ": " << read.status;
     }
     EXPECT_EQ(rows(), 0);
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 0u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 0u);
     EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u);
     // The same names below the top level are ordinary names.
     for (const std::string& ok : std::vector<std::string>{"docs/id", "docs/tree", "docs/shares", "docs/shared-with-me"}) {

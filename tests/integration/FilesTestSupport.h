@@ -276,19 +276,45 @@ inline std::string chunk(const std::string& data) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The blob store on disk (<dataDir>/blobs/<2 hex>/<id>, temp files in <dataDir>/blobs/tmp).
+// The storage engine on disk: chunk files under <dataDir>/blobs/chunks/<scope>/<2 hex>/<hash>
+// (a 16-byte "HUBC" header, then the payload), temp files in <dataDir>/blobs/tmp.
 
-inline std::vector<fs::path> blobFiles(const std::string& dataDir) {
+inline std::vector<fs::path> chunkFiles(const std::string& dataDir) {
     std::vector<fs::path> out;
-    fs::path root = fs::path(dataDir) / "blobs";
+    fs::path root = fs::path(dataDir) / "blobs" / "chunks";
     std::error_code ec;
     if (!fs::exists(root, ec)) return out;
     for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
-        if (it->path().parent_path() == root / "tmp" || it->path() == root / "tmp") continue;
         if (it->is_regular_file(ec)) out.push_back(it->path());
     }
     return out;
+}
+
+inline std::string readFile(const fs::path& p);
+
+/// The plaintext length recorded in a chunk file's header.
+inline uint64_t chunkPlainSize(const fs::path& p) {
+    std::string bytes = readFile(p);
+    if (bytes.size() < 16 || bytes.compare(0, 4, "HUBC") != 0) return 0;
+    uint64_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(i)]);
+    return v;
+}
+
+/// The payload of a chunk stored neither compressed nor encrypted (small or random data);
+/// "<encoded>" otherwise.
+inline std::string chunkPlaintext(const fs::path& p) {
+    std::string bytes = readFile(p);
+    if (bytes.size() < 16 || bytes.compare(0, 4, "HUBC") != 0 || bytes[5] != 0) return "<encoded>";
+    return bytes.substr(16);
+}
+
+/// Plaintext bytes held by all chunk files together.
+inline uint64_t storedPlainBytes(const std::string& dataDir) {
+    uint64_t total = 0;
+    for (const auto& p : chunkFiles(dataDir)) total += chunkPlainSize(p);
+    return total;
 }
 
 inline std::vector<fs::path> tmpEntries(const std::string& dataDir) {

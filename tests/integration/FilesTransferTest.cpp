@@ -1,6 +1,6 @@
 // Bytes in and out of the files plugin under stress: upload limits (Content-Length, chunked,
 // multipart), uploads cut short by the client or by a SIGKILL of the server, replacement
-// while a download is in flight, and what is left in the blob store afterwards.
+// while a download is in flight, and what is left in the chunk store afterwards.
 #include <csignal>
 
 #include "FilesTestSupport.h"
@@ -12,13 +12,13 @@ constexpr std::size_t kMiB = 1024 * 1024;
 
 class FilesTransferTest : public FilesFixture {
 protected:
-    /// Nothing of a refused upload may remain: no row, no blob, no temp file.
+    /// Nothing of a refused upload may remain: no row, no chunk, no temp file.
     void expectNothingStored(const std::string& path) const {
         EXPECT_EQ(rowsAt(path), 0) << path;
-        EXPECT_EQ(blobFiles(server_.dataDir()).size(), expectedBlobs_) << path;
+        EXPECT_EQ(chunkFiles(server_.dataDir()).size(), expectedChunks_) << path;
         EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u) << path;
     }
-    std::size_t expectedBlobs_ = 0;
+    std::size_t expectedChunks_ = 0;
 };
 
 TEST_F(FilesTransferTest, UploadOverTheLimitWithContentLengthIs413AndStoresNothing) {
@@ -125,12 +125,15 @@ TEST_F(FilesTransferTest, EmptyFileUploadsAndDownloads) {
     EXPECT_EQ(str(content.object(), "content"), "");
 }
 
-TEST_F(FilesTransferTest, UploadKilledHalfwayLeavesNoRowAndTempIsSweptAtRestart) {
+TEST_F(FilesTransferTest, UploadKilledHalfwayLeavesNoRowAndGcFreesItsChunks) {
     startServer();
     User alice = addUser("alice");
     putOk(alice, "keep.txt", "version 1");
-    expectedBlobs_ = 1;
-    const std::string part = pattern(3 * kMiB, 11);
+    expectedChunks_ = 1;
+    ASSERT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
+    // Random data (incompressible, no dedup) larger than the biggest chunk, so both uploads
+    // have written chunks when hubd dies.
+    const std::string part = pattern(6 * kMiB, 11);
     const std::string declared = std::to_string(10 * kMiB);
 
     // Two uploads in flight: a new file, and a replacement of keep.txt.
@@ -142,42 +145,48 @@ TEST_F(FilesTransferTest, UploadKilledHalfwayLeavesNoRowAndTempIsSweptAtRestart)
                            part));
     ASSERT_TRUE(replacing.send(requestHead("PUT", filesUrl("keep.txt"),
                                            {{"Authorization", "Bearer " + alice.token}, {"Content-Length", declared}}) +
-                               part));
-    // Wait until both temp files hold most of what was sent.
+                               pattern(6 * kMiB, 12)));
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    std::vector<fs::path> tmp;
-    while (std::chrono::steady_clock::now() < deadline) {
-        tmp = tmpEntries(server_.dataDir());
-        std::error_code ec;
-        std::size_t full = 0;
-        for (const auto& p : tmp) full += fs::file_size(p, ec) >= 2 * kMiB ? 1 : 0;
-        if (full == 2) break;
+    while (std::chrono::steady_clock::now() < deadline && chunkFiles(server_.dataDir()).size() < 3) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ASSERT_EQ(tmp.size(), 2u) << "the uploads never reached the blob store's temp dir";
+    ASSERT_GE(chunkFiles(server_.dataDir()).size(), 3u) << "the uploads never reached the chunk store";
 
     EXPECT_EQ(sigkill(server_), 128 + SIGKILL);
-    EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 2u);  // what a crash leaves behind
     fresh.close();
     replacing.close();
 
     ASSERT_TRUE(restart(server_, args_)) << server_.stderrText();
-    EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u) << "temp data must be swept at start";
     EXPECT_EQ(getRaw(alice, "uploads/big.bin").status, 404);
     EXPECT_EQ(rows("file_path LIKE 'uploads/big%'"), 0);
     EXPECT_EQ(str(getContent(alice, "keep.txt").object(), "content"), "version 1");
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
     EXPECT_EQ(arr(list(alice))->size(), 1u);
+    ASSERT_EQ(server_.stop(), 0);
+
+    // The half-written uploads are staged blobs nobody references: gc frees them.
+    std::vector<std::string> gcArgs = args_;
+    gcArgs.insert(gcArgs.begin(), "gc");
+    gcArgs.insert(gcArgs.end(), {"--set", "storage.gc_grace_seconds=0"});
+    ASSERT_EQ(server_.runToExit(gcArgs), 0) << server_.stderrText();
+    EXPECT_NE(server_.stdoutText().find("removed 2 abandoned upload(s)"), std::string::npos) << server_.stdoutText();
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u);
+    std::vector<std::string> fsckArgs = args_;
+    fsckArgs.insert(fsckArgs.begin(), "fsck");
+    EXPECT_EQ(server_.runToExit(fsckArgs), 0) << server_.stdoutText();
+    EXPECT_NE(server_.stdoutText().find("no damage"), std::string::npos) << server_.stdoutText();
+    ASSERT_TRUE(restart(server_, args_)) << server_.stderrText();
 }
 
-TEST_F(FilesTransferTest, ReplacementServesExactlyTheNewBytesAndRemovesTheOldBlob) {
+TEST_F(FilesTransferTest, ReplacementServesExactlyTheNewBytesAndFreesTheOldChunks) {
     startServer();
     User alice = addUser("alice");
     const std::string a = pattern(4 * kMiB, 21);
     const std::string b = pattern(4 * kMiB, 22);
     auto first = putOk(alice, "media/file.bin", a);
-    ASSERT_EQ(blobFiles(server_.dataDir()).size(), 1u);
-    const fs::path oldBlob = blobFiles(server_.dataDir()).front();
+    const auto oldChunks = chunkFiles(server_.dataDir());
+    ASSERT_FALSE(oldChunks.empty());
+    ASSERT_EQ(storedPlainBytes(server_.dataDir()), a.size());
 
     auto second = put(alice, "media/file.bin", b);
     ASSERT_EQ(second.status, 200) << second.body;
@@ -187,11 +196,8 @@ TEST_F(FilesTransferTest, ReplacementServesExactlyTheNewBytesAndRemovesTheOldBlo
     EXPECT_EQ(got.body.size(), b.size());
     EXPECT_TRUE(got.body == b) << "the download is not exactly the new bytes";
     EXPECT_EQ(got.header("ETag"), str(second.object(), "etag"));
-    auto blobs = blobFiles(server_.dataDir());
-    ASSERT_EQ(blobs.size(), 1u);
-    EXPECT_NE(blobs.front(), oldBlob);
-    EXPECT_FALSE(fs::exists(oldBlob));
-    EXPECT_TRUE(readFile(blobs.front()) == b);
+    for (const auto& old : oldChunks) EXPECT_FALSE(fs::exists(old)) << old;
+    EXPECT_EQ(storedPlainBytes(server_.dataDir()), b.size()) << "the replaced version's space was not freed";
     EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u);
 }
 
@@ -202,7 +208,7 @@ TEST_F(FilesTransferTest, DownloadInFlightKeepsTheOldBytesWhileTheFileIsReplaced
     const std::string b = pattern(8 * kMiB, 32);
     putOk(alice, "media/stream.bin", a);
 
-    // A reader with a tiny receive window, so the server is still reading the old blob.
+    // A reader with a tiny receive window, so the server is still reading the old chunks.
     RawConn dl(server_.port(), 16 * 1024);
     ASSERT_TRUE(dl.ok());
     ASSERT_TRUE(dl.send(requestHead("GET", filesUrl("media/stream.bin") + "/raw", {{"Authorization", "Bearer " + alice.token}})));
@@ -214,6 +220,8 @@ TEST_F(FilesTransferTest, DownloadInFlightKeepsTheOldBytesWhileTheFileIsReplaced
 
     auto replaced = put(alice, "media/stream.bin", b);
     ASSERT_EQ(replaced.status, 200) << replaced.body;
+    // The old chunks are still on disk: the running download pins them.
+    EXPECT_EQ(storedPlainBytes(server_.dataDir()), a.size() + b.size());
 
     got += dl.readBody(a.size() - got.size());
     EXPECT_EQ(got.size(), a.size());
@@ -222,16 +230,19 @@ TEST_F(FilesTransferTest, DownloadInFlightKeepsTheOldBytesWhileTheFileIsReplaced
 
     auto fresh = getRaw(alice, "media/stream.bin");
     EXPECT_TRUE(fresh.body == b) << "a new download must see the new bytes";
-    auto blobs = blobFiles(server_.dataDir());
-    ASSERT_EQ(blobs.size(), 1u);
-    EXPECT_TRUE(readFile(blobs.front()) == b);
+    // Once the download has ended, the old version's chunks go.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until && storedPlainBytes(server_.dataDir()) != b.size()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(storedPlainBytes(server_.dataDir()), b.size());
 }
 
 TEST_F(FilesTransferTest, RawUploadCutShortByTheClientIsNotStored) {
     startServer();
     User alice = addUser("alice");
     putOk(alice, "keep.txt", "intact");
-    expectedBlobs_ = 1;
+    expectedChunks_ = 1;
     for (const std::string& path : std::vector<std::string>{"cut/new.bin", "keep.txt"}) {
         SCOPED_TRACE(path);
         RawConn c(server_.port());
@@ -246,7 +257,7 @@ TEST_F(FilesTransferTest, RawUploadCutShortByTheClientIsNotStored) {
     EXPECT_EQ(rowsAt("cut/new.bin"), 0);
     EXPECT_EQ(getRaw(alice, "cut/new.bin").status, 404);
     EXPECT_EQ(getRaw(alice, "keep.txt").body, "intact");
-    EXPECT_EQ(blobFiles(server_.dataDir()).size(), 1u);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 1u);
     EXPECT_EQ(tmpEntries(server_.dataDir()).size(), 0u);
 }
 

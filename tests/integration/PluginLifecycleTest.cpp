@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ServerProcess.h"
+#include "hub/sdk/Version.h"
 
 namespace hub::tests {
 namespace {
@@ -134,7 +135,8 @@ TEST_F(PluginLifecycleTest, AdminPluginListShowsNameVersionAbiStateAndLibrary) {
     auto p = list->getObject(0);
     EXPECT_EQ(p->getValue<std::string>("name"), "testkit");
     EXPECT_EQ(p->getValue<std::string>("version"), "1.0.0");
-    EXPECT_EQ(p->getValue<std::string>("abi"), "1.0");
+    // The testkit plugin is built with this tree's SDK.
+    EXPECT_EQ(p->getValue<std::string>("abi"), std::to_string(HUB_SDK_ABI_MAJOR) + "." + std::to_string(HUB_SDK_ABI_MINOR));
     EXPECT_EQ(p->getValue<std::string>("state"), "started");
     EXPECT_NE(p->getValue<std::string>("library").find("hub_testkit.so"), std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "app/HubServer.h"
 
+#include <fstream>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ void HubServer::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("role", "", "role for 'user create': admin or user").argument("ROLE").required(false).repeatable(false));
     options.addOption(Option("user", "", "user a plugin command acts for (e.g. import advisors)").argument("NAME").required(false).repeatable(false));
     options.addOption(Option("format", "", "output format for plugin commands that offer one").argument("FORMAT").required(false).repeatable(false));
+    options.addOption(Option("new-key-file", "", "file with the new storage master key for 'keys rotate'").argument("FILE").required(false).repeatable(false));
 }
 
 void HubServer::handleOption(const std::string& name, const std::string& value) {
@@ -94,6 +96,8 @@ void HubServer::handleOption(const std::string& name, const std::string& value) 
         user_ = value;
     } else if (name == "format") {
         format_ = value;
+    } else if (name == "new-key-file") {
+        newKeyFile_ = value;
     }
 }
 
@@ -105,7 +109,10 @@ void HubServer::printUsage() {
         "Hub server " HUB_VERSION " (plugin SDK " HUB_SDK_VERSION ").\n"
         "Subcommands:\n"
         "  serve (default)                         run the HTTP server\n"
-        "  migrate                                 apply database migrations and exit\n"
+        "  migrate                                 apply database migrations, convert old blobs, exit\n"
+        "  gc                                      free storage left by crashes (abandoned uploads, orphans)\n"
+        "  fsck                                    verify every stored chunk and reference; exit 1 on damage\n"
+        "  keys rotate --new-key-file F            re-wrap storage data keys with a new master key\n"
         "  user create NAME [--email E] [--role R] create a user (password read from stdin)\n"
         "  user passwd NAME                        set a password (read from stdin)\n"
         "  user list                               list users\n"
@@ -180,7 +187,73 @@ int HubServer::migrate() {
         return kExitUnavailable;
     }
     std::cout << "migrations applied (" << rt.database().url().redacted << ")" << std::endl;
+    try {
+        int converted = rt.storage().convertLegacyBlobs(std::cout);
+        if (converted > 0) std::cout << "storage: converted " << converted << " blob(s) of the earlier store to chunks" << std::endl;
+    } catch (const std::exception& e) {
+        std::cerr << "hubd migrate: converting stored blobs stopped: " << e.what() << " (run it again to resume)" << std::endl;
+        return kExitUnavailable;
+    }
     return 0;
+}
+
+int HubServer::storageCommand(const std::vector<std::string>& args) {
+    setupLogging("warning", false, "");
+    const std::string& cmd = args[0];
+    if (cmd == "keys" && (args.size() < 2 || args[1] != "rotate")) {
+        std::cerr << "usage: hubd keys rotate --new-key-file FILE (or HUB_STORAGE_NEW_MASTER_KEY)\n";
+        return kExitUsage;
+    }
+    Runtime rt(cl_);
+    if (!load(rt)) return kExitConfig;
+    try {
+        rt.openDatabase();
+        rt.initServices();
+        storage::BlobEngine& engine = rt.storage();
+        if (cmd == "gc") {
+            storage::GcReport r = engine.gc(rt.config().getInt("storage.gc_grace_seconds"), std::cout);
+            std::cout << "gc: removed " << r.stagedBlobs << " abandoned upload(s), " << r.chunksFreed
+                      << " unreferenced chunk(s), " << r.orphanFiles << " orphan chunk file(s), " << r.tempFiles
+                      << " temp file(s); freed " << r.bytesFreed << " bytes" << std::endl;
+            return 0;
+        }
+        if (cmd == "fsck") {
+            storage::FsckReport r = engine.fsck(std::cerr);
+            for (const auto& d : r.damage) std::cout << "DAMAGE: " << d << "\n";
+            for (const auto& w : r.warnings) std::cout << "note: " << w << "\n";
+            std::cout << "fsck: checked " << r.chunksChecked << " chunk(s), " << r.bytesChecked << " bytes; "
+                      << (r.clean() ? "no damage" : std::to_string(r.damage.size()) + " problem(s)") << std::endl;
+            return r.clean() ? 0 : 1;
+        }
+        std::string newKey;
+        if (!newKeyFile_.empty()) {
+            std::ifstream in(newKeyFile_, std::ios::binary);
+            if (!in) {
+                std::cerr << "hubd keys rotate: cannot read " << newKeyFile_ << "\n";
+                return kExitUsage;
+            }
+            newKey.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        } else if (const char* k = std::getenv("HUB_STORAGE_NEW_MASTER_KEY"); k && *k) {
+            newKey = k;
+        } else {
+            std::cerr << "hubd keys rotate: give the new master key with --new-key-file FILE or HUB_STORAGE_NEW_MASTER_KEY\n";
+            return kExitUsage;
+        }
+        std::string raw;
+        try {
+            raw = storage::KeyRing::parseMasterKey(newKey);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "hubd keys rotate: the new key is not usable: " << e.what() << "\n";
+            return kExitUsage;
+        }
+        int n = engine.keys().rotate(raw);
+        std::cout << "keys rotate: re-wrapped " << n << " data key(s) with master key " << storage::KeyRing::idOf(raw)
+                  << "; configure the new key before the next start" << std::endl;
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "hubd " << cmd << ": " << e.what() << std::endl;
+        return kExitUnavailable;
+    }
 }
 
 int HubServer::userCommand(const std::vector<std::string>& args) {
@@ -343,6 +416,7 @@ int HubServer::main(const std::vector<std::string>& args) {
     if (cmd == "serve") return serve();
     if (cmd == "migrate") return migrate();
     if (cmd == "user") return userCommand(args);
+    if (cmd == "gc" || cmd == "fsck" || cmd == "keys") return storageCommand(args);
     return pluginCommand(args);
 }
 

@@ -24,6 +24,8 @@ private:
     int checkConfig();
     int migrate();
     int userCommand(const std::vector<std::string>& args);
+    /// hubd gc | fsck | keys rotate: storage maintenance.
+    int storageCommand(const std::vector<std::string>& args);
     /// A subcommand registered by a plugin (`hubd import advisors ...`).
     int pluginCommand(const std::vector<std::string>& args);
     void setupLogging(const std::string& level, bool accessLog, const std::string& accessFile);
@@ -38,6 +40,7 @@ private:
     std::string role_ = "user";
     std::string user_;
     std::string format_;
+    std::string newKeyFile_;
     bool roleGiven_ = false;
 };
 

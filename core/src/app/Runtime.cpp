@@ -89,6 +89,21 @@ std::vector<ConfigError> Runtime::loadConfig() {
         } catch (const std::invalid_argument& e) {
             errors.push_back({"database.url", e.what(), tree_.locationOf("database.url")});
         }
+        // A wrong or missing master key is a configuration error, found before anything starts.
+        const std::string keyFile = "storage.encryption.master_key_file";
+        try {
+            std::string key = resolveStorageMasterKey();
+            if (key.empty() && core_.getBool("storage.encryption.enabled")) {
+                errors.push_back({"storage.encryption.enabled",
+                                  "encryption needs a master key: set HUB_STORAGE_MASTER_KEY or " + keyFile +
+                                      " (32 bytes as 64 hex digits or base64, e.g. `openssl rand -hex 32`)",
+                                  tree_.locationOf("storage.encryption.enabled")});
+            }
+        } catch (const std::exception& e) {
+            bool fromFile = !core_.getString(keyFile).empty();
+            errors.push_back({fromFile ? keyFile : std::string("HUB_STORAGE_MASTER_KEY"), e.what(),
+                              fromFile ? tree_.locationOf(keyFile) : std::string()});
+        }
     }
 
     std::vector<std::string> searchPath = core_.getStringList("plugin_search_path");
@@ -156,6 +171,13 @@ std::string Runtime::resolveJwtSecret() {
     return secret;
 }
 
+std::string Runtime::resolveStorageMasterKey() const {
+    std::string file = core_.getString("storage.encryption.master_key_file");
+    if (!file.empty()) return storage::KeyRing::parseMasterKey(readFile(file));
+    if (const char* k = std::getenv("HUB_STORAGE_MASTER_KEY"); k && *k) return storage::KeyRing::parseMasterKey(k);
+    return "";
+}
+
 void Runtime::initServices() {
     JwtSettings js;
     js.algorithm = core_.getString("auth.jwt.algorithm");
@@ -191,10 +213,33 @@ void Runtime::initServices() {
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
 
-    std::string blobRoot = core_.getString("storage.root");
-    if (blobRoot.empty()) blobRoot = dataDir_ + "/blobs";
-    blobs_ = std::make_shared<LocalBlobStore>(blobRoot);
-    blobs_->sweepTemp();
+    storage::StorageSettings ss;
+    ss.root = core_.getString("storage.root");
+    if (ss.root.empty()) ss.root = dataDir_ + "/blobs";
+    ss.chunking.minSize = static_cast<std::size_t>(core_.getInt("storage.chunking.min_kib")) * 1024;
+    ss.chunking.avgSize = static_cast<std::size_t>(core_.getInt("storage.chunking.avg_kib")) * 1024;
+    ss.chunking.maxSize = static_cast<std::size_t>(core_.getInt("storage.chunking.max_kib")) * 1024;
+    ss.codec.compress = core_.getBool("storage.compression.enabled");
+    ss.codec.zstdLevel = static_cast<int>(core_.getInt("storage.compression.level"));
+    ss.codec.minSavingPercent = static_cast<int>(core_.getInt("storage.compression.min_saving_percent"));
+    ss.encrypt = core_.getBool("storage.encryption.enabled");
+    std::string scope = core_.getString("storage.dedup_scope");
+    ss.dedupPerOwner = scope == "owner" || (scope == "auto" && ss.encrypt);
+    ss.masterKey = resolveStorageMasterKey();
+    ss.cacheBytes = static_cast<std::size_t>(core_.getInt("storage.cache_mb")) << 20;
+    blobs_ = std::make_shared<storage::BlobEngine>(*db_, ss);
+    if (blobs_->keys().hasMasterKey()) {
+        if (int foreign = blobs_->keys().countForeignKeys(); foreign > 0) {
+            throw std::runtime_error(std::to_string(foreign) +
+                                     " storage data key(s) were wrapped by a different master key: configure that key, "
+                                     "or rotate to this one with `hubd keys rotate`");
+        }
+    }
+    blobs_->sweepTemp(core_.getInt("storage.gc_grace_seconds"));
+    if (int legacy = blobs_->countLegacyBlobs(); legacy > 0) {
+        logger_.warning("storage: %d blob(s) of the earlier whole-file store are read as they are; `hubd migrate` "
+                        "converts them to chunks", legacy);
+    }
 
     // Services are shared with plugins; the registry holds non-owning aliases where the
     // Runtime owns the object.
@@ -208,6 +253,8 @@ void Runtime::initServices() {
                    std::shared_ptr<void>(std::shared_ptr<sdk::IToolRegistry>(), static_cast<sdk::IToolRegistry*>(tools_.get())),
                    "core");
     services_->add(sdk::IBlobStore::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IBlobStore>(blobs_)), "core");
+    services_->add(sdk::ITransactionalBlobStore::kServiceId,
+                   std::static_pointer_cast<void>(std::static_pointer_cast<sdk::ITransactionalBlobStore>(blobs_)), "core");
 
     const char* adminUser = std::getenv("API_USERNAME");
     const char* adminPassword = std::getenv("API_PASSWORD");

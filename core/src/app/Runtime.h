@@ -20,6 +20,7 @@
 #include "hub/sdk/ConfigView.h"
 #include "plugin/PluginManager.h"
 #include "services/CoreServices.h"
+#include "storage/BlobEngine.h"
 
 namespace hub::core {
 
@@ -63,6 +64,8 @@ public:
     const sdk::ConfigView& config() const { return core_; }
     Database& database() { return *db_; }
     AuthService& auth() { return *auth_; }
+    /// The storage engine (after initServices()).
+    storage::BlobEngine& storage() { return *blobs_; }
     PluginManager& plugins() { return *plugins_; }
     const std::string& dataDir() const { return dataDir_; }
     std::string listenHost() const;
@@ -71,6 +74,9 @@ public:
 private:
     void registerCoreRoutes();
     std::string resolveJwtSecret();
+    /// The storage master key (raw bytes) from storage.encryption.master_key_file or
+    /// HUB_STORAGE_MASTER_KEY; empty when neither is set. Throws std::invalid_argument.
+    std::string resolveStorageMasterKey() const;
     bool ready();
 
     CommandLine cl_;
@@ -95,7 +101,7 @@ private:
     std::unique_ptr<JwtService> jwt_;
     std::unique_ptr<LoginThrottle> throttle_;
     std::shared_ptr<AuthService> auth_;
-    std::shared_ptr<LocalBlobStore> blobs_;
+    std::shared_ptr<storage::BlobEngine> blobs_;
 
     std::unique_ptr<ConnectionWatchdog> watchdog_;
     std::unique_ptr<RequestPipeline> pipeline_;

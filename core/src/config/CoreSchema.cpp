@@ -126,6 +126,41 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
 
     auto& storage = s.section("storage");
     storage.string("root").defaultValue(std::string("")).description("Empty = <data_dir>/blobs");
+    storage.string("dedup_scope").defaultValue(std::string("auto")).oneOf({"auto", "global", "owner"})
+        .description("Which chunks may be shared: global = across users, owner = within one user or workspace; "
+                     "auto = owner when encryption is on, else global");
+    storage.integer("cache_mb").defaultValue(64).min(0).max(65536)
+        .description("In-process cache of decoded hot chunks; 0 = off");
+    storage.integer("gc_grace_seconds").defaultValue(3600).min(0).max(30 * 86400)
+        .description("hubd gc leaves unreferenced data younger than this alone (uploads in flight)");
+    auto& chunking = storage.section("chunking");
+    chunking.integer("min_kib").defaultValue(256).min(1).max(65536);
+    chunking.integer("avg_kib").defaultValue(1024).min(1).max(65536);
+    chunking.integer("max_kib").defaultValue(4096).min(1).max(65536);
+    chunking.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> e;
+        if (v.getInt("min_kib") > v.getInt("avg_kib") || v.getInt("avg_kib") > v.getInt("max_kib")) {
+            e.push_back("chunk sizes must satisfy min_kib <= avg_kib <= max_kib");
+        }
+        return e;
+    });
+    auto& compression = storage.section("compression");
+    compression.boolean("enabled").defaultValue(true);
+    compression.integer("level").defaultValue(3).min(1).max(19).description("zstd level");
+    compression.integer("min_saving_percent").defaultValue(10).min(0).max(90)
+        .description("A chunk is stored compressed only if that saves at least this much");
+    auto& encryption = storage.section("encryption");
+    encryption.boolean("enabled").defaultValue(false)
+        .description("XChaCha20-Poly1305 per chunk with per-owner data keys wrapped by the master key");
+    encryption.string("master_key_file").defaultValue(std::string(""))
+        .description("File holding the master key (64 hex digits or base64); empty = HUB_STORAGE_MASTER_KEY");
+    storage.check([](const sdk::ConfigView& v) {
+        std::vector<std::string> e;
+        if (v.getBool("encryption.enabled") && v.getString("dedup_scope") == "global") {
+            e.push_back("dedup_scope: global cannot be used with encryption (one user could learn what another stores)");
+        }
+        return e;
+    });
 }
 
 }  // namespace hub::core

@@ -54,7 +54,51 @@ CREATE TABLE auth_sessions (
 CREATE INDEX auth_sessions_user_id ON auth_sessions (user_id);
 CREATE INDEX auth_sessions_expires_at ON auth_sessions (expires_at);
 )SQL";
-    return {users};
+    // The storage engine: blobs as ordered chunk lists, chunks with reference counts, and
+    // per-owner data keys (wrapped by the master key) for encryption at rest.
+    sdk::Migration storage;
+    storage.version = 2;
+    storage.name = "storage_engine";
+    storage.sqlite = R"SQL(
+CREATE TABLE storage_blobs (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('staged', 'live')),
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX storage_blobs_state_created ON storage_blobs (state, created_at);
+CREATE TABLE storage_chunks (
+    scope TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    stored_bytes BIGINT NOT NULL,
+    refcount BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (scope, hash)
+);
+CREATE INDEX storage_chunks_unreferenced ON storage_chunks (refcount) WHERE refcount <= 0;
+CREATE TABLE storage_blob_chunks (
+    blob_id TEXT NOT NULL REFERENCES storage_blobs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    offset_bytes BIGINT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    PRIMARY KEY (blob_id, seq)
+);
+CREATE INDEX storage_blob_chunks_chunk ON storage_blob_chunks (scope, hash);
+CREATE TABLE storage_data_keys (
+    owner_id TEXT PRIMARY KEY,
+    wrapped_key TEXT NOT NULL,
+    master_key_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+)SQL";
+    storage.postgresql = storage.sqlite;
+    return {users, storage};
 }
 
 }  // namespace hub::core

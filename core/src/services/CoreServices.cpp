@@ -1,17 +1,6 @@
 #include "services/CoreServices.h"
 
 #include <chrono>
-#include <filesystem>
-#include <fcntl.h>
-#include <fstream>
-#include <unistd.h>
-
-#include <sodium.h>
-
-#include "hub/sdk/Error.h"
-#include "util/Crypto.h"
-
-namespace fs = std::filesystem;
 
 namespace hub::core {
 
@@ -113,100 +102,6 @@ std::string ServiceRegistryImpl::ownerOf(const std::string& id) const {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = services_.find(id);
     return it == services_.end() ? std::string() : it->second.first;
-}
-
-namespace {
-
-bool validBlobId(const std::string& id) {
-    return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-void fsyncPath(const std::string& path, int flags) {
-    int fd = ::open(path.c_str(), flags);
-    if (fd < 0) throw std::runtime_error("cannot open " + path + " for fsync");
-    int rc = ::fsync(fd);
-    ::close(fd);
-    if (rc != 0) throw std::runtime_error("fsync failed for " + path);
-}
-
-}  // namespace
-
-LocalBlobStore::LocalBlobStore(std::string root) : root_(std::move(root)) {
-    fs::create_directories(fs::path(root_) / "tmp");
-}
-
-std::string LocalBlobStore::pathFor(const std::string& id) const {
-    return (fs::path(root_) / id.substr(0, 2) / id).string();
-}
-
-sdk::BlobInfo LocalBlobStore::put(std::istream& in, uint64_t maxBytes) {
-    std::string id = crypto::randomHex(16);
-    std::string tmp = (fs::path(root_) / "tmp" / (id + ".part")).string();
-    crypto_hash_sha256_state sha;
-    crypto_hash_sha256_init(&sha);
-    uint64_t size = 0;
-    try {
-        {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out) throw std::runtime_error("cannot create " + tmp);
-            std::vector<char> buf(64 * 1024);
-            while (in) {
-                in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-                std::streamsize n = in.gcount();
-                if (n <= 0) break;
-                size += static_cast<uint64_t>(n);
-                if (size > maxBytes) {
-                    throw sdk::PayloadTooLarge("Upload is larger than the limit of " + std::to_string(maxBytes) + " bytes");
-                }
-                crypto_hash_sha256_update(&sha, reinterpret_cast<const unsigned char*>(buf.data()),
-                                          static_cast<unsigned long long>(n));
-                out.write(buf.data(), n);
-                if (!out) throw sdk::Unavailable("The blob store could not write (disk full?)", "storage_write_failed");
-            }
-            out.flush();
-            if (!out) throw sdk::Unavailable("The blob store could not write (disk full?)", "storage_write_failed");
-        }
-        fsyncPath(tmp, O_RDONLY);
-        fs::path final = pathFor(id);
-        fs::create_directories(final.parent_path());
-        fs::rename(tmp, final);
-        fsyncPath(final.parent_path().string(), O_RDONLY | O_DIRECTORY);
-    } catch (...) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&sha, digest);
-    return sdk::BlobInfo{id, size, crypto::toHex(std::string(reinterpret_cast<char*>(digest), sizeof digest))};
-}
-
-std::unique_ptr<std::istream> LocalBlobStore::open(const std::string& id) const {
-    if (!validBlobId(id)) return nullptr;
-    auto in = std::make_unique<std::ifstream>(pathFor(id), std::ios::binary);
-    if (!*in) return nullptr;
-    return in;
-}
-
-std::optional<sdk::BlobInfo> LocalBlobStore::stat(const std::string& id) const {
-    if (!validBlobId(id)) return std::nullopt;
-    std::error_code ec;
-    auto size = fs::file_size(pathFor(id), ec);
-    if (ec) return std::nullopt;
-    return sdk::BlobInfo{id, size, ""};
-}
-
-bool LocalBlobStore::remove(const std::string& id) {
-    if (!validBlobId(id)) return false;
-    std::error_code ec;
-    return fs::remove(pathFor(id), ec);
-}
-
-void LocalBlobStore::sweepTemp() {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(fs::path(root_) / "tmp", ec)) {
-        fs::remove(entry.path(), ec);
-    }
 }
 
 }  // namespace hub::core

@@ -1,5 +1,5 @@
 // The core's implementations of SDK services: clock, event bus, tool registry, service
-// registry and the local-disk blob store.
+// registry. (The blob store is the storage engine in storage/.)
 #pragma once
 
 #include <map>
@@ -13,7 +13,6 @@
 
 #include "hub/sdk/Registrar.h"
 #include "hub/sdk/ServiceRegistry.h"
-#include "hub/sdk/services/IBlobStore.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IEventBus.h"
 #include "hub/sdk/services/IToolRegistry.h"
@@ -70,23 +69,6 @@ public:
 private:
     mutable std::mutex mutex_;
     std::map<std::string, std::pair<std::string, std::shared_ptr<void>>> services_;
-};
-
-/// Blobs as files `<root>/<id[0:2]>/<id>`; written to a temp file, fsynced, renamed, and the
-/// directory fsynced, so a returned put() survives a crash.
-class LocalBlobStore : public sdk::IBlobStore {
-public:
-    explicit LocalBlobStore(std::string root);
-    sdk::BlobInfo put(std::istream& in, uint64_t maxBytes) override;
-    std::unique_ptr<std::istream> open(const std::string& id) const override;
-    std::optional<sdk::BlobInfo> stat(const std::string& id) const override;
-    bool remove(const std::string& id) override;
-    /// Removes temp files left by a crash.
-    void sweepTemp();
-
-private:
-    std::string pathFor(const std::string& id) const;
-    std::string root_;
 };
 
 }  // namespace hub::core

@@ -26,3 +26,4 @@
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
 #include "hub/sdk/services/IToolRegistry.h"
+#include "hub/sdk/services/ITransactionalBlobStore.h"
