@@ -203,78 +203,84 @@ StoredFile FileStore::upload(const std::string& ownerId, const std::string& path
 }
 
 StoredFile FileStore::commit(const std::string& ownerId, const std::string& path, const StagedUpload& staged) {
-    const sdk::BlobInfo& blob = staged.blob;
+    try {
+        return commitWith(ownerId, path, staged.contentType, [&](Poco::Data::Session& s, sdk::ReclaimList&) {
+            blobs_->attach(s, staged.blob.id);
+            return staged.blob;
+        });
+    } catch (...) {
+        blobs_->discard(staged.blob.id);  // the metadata never referenced it
+        throw;
+    }
+}
+
+StoredFile FileStore::commitWith(const std::string& ownerId, const std::string& path, const std::string& contentType,
+                                 const BlobProducer& produce) {
     StoredFile result;
     sdk::ReclaimList freed;
     int64_t oldSize = 0;
     // On PostgreSQL the row is locked while its old blob id is read, so concurrent replacements
     // each free the blob they replaced (SQLite's BEGIN IMMEDIATE already serialises writers).
     const std::string lock = db_->dialect() == sdk::Dialect::PostgreSQL ? " FOR UPDATE" : "";
-    try {
-        std::string contentType = staged.contentType;
-        std::string fileType = fileTypeOf(baseName(path), contentType);
-        int64_t at = nowMicros();
-        for (int attempt = 0;; ++attempt) {
-            try {
-                db_->withTransaction([&](Poco::Data::Session& s) {
-                    freed.entries.clear();
-                    blobs_->attach(s, blob.id);
-                    ensureParents(s, ownerId, path, at);
-                    std::vector<Row> rows;
-                    std::string o = ownerId, p = path;
-                    s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2" + lock, use(o), use(p),
-                        into(rows), now;
-                    auto size = static_cast<int64_t>(blob.size);
-                    std::string blobId = blob.id, sha = blob.sha256;
-                    if (!rows.empty()) {
-                        FileRow cur = fromRow(rows.front());
-                        if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
-                        blobs_->release(s, cur.blobId, freed);
-                        oldSize = cur.size;
-                        s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
-                             "file_type = $5, updated_at = $6 WHERE id = $7",
-                            use(blobId), use(sha), use(size), use(contentType), use(fileType), use(at), use(cur.id), now;
-                        cur.blobId = blob.id;
-                        cur.sha256 = blob.sha256;
-                        cur.size = size;
-                        cur.contentType = contentType;
-                        cur.fileType = fileType;
-                        cur.updatedAt = at;
-                        result = StoredFile{cur, false};
-                    } else {
-                        FileRow f;
-                        f.id = sdk::text::newUuid();
-                        f.userId = ownerId;
-                        f.path = path;
-                        f.kind = "file";
-                        f.fileType = fileType;
-                        f.contentType = contentType;
-                        f.size = size;
-                        f.blobId = blob.id;
-                        f.sha256 = blob.sha256;
-                        f.createdAt = f.updatedAt = at;
-                        s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, content_type, size_bytes, "
-                             "blob_id, sha256, is_public, file_metadata, created_at, updated_at) "
-                             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                            use(f.id), use(f.userId), use(f.path), use(f.kind), use(f.fileType), use(f.contentType),
-                            use(f.size), use(f.blobId), use(f.sha256), use(f.isPublic), use(f.metadataJson),
-                            use(f.createdAt), use(f.updatedAt), now;
-                        result = StoredFile{f, true};
-                    }
-                });
-                break;
-            } catch (const sdk::Error&) {
-                throw;
-            } catch (const std::exception& e) {
-                // Two first uploads of one path raced on PostgreSQL: the loser retries and
-                // finds the winner's row to replace.
-                if (attempt < 3 && db_->isUniqueViolation(e)) continue;
-                throw;
-            }
+    std::string fileType = fileTypeOf(baseName(path), contentType);
+    int64_t at = nowMicros();
+    for (int attempt = 0;; ++attempt) {
+        try {
+            db_->withTransaction([&](Poco::Data::Session& s) {
+                freed.entries.clear();
+                const sdk::BlobInfo blob = produce(s, freed);
+                ensureParents(s, ownerId, path, at);
+                std::vector<Row> rows;
+                std::string o = ownerId, p = path, ct = contentType;
+                s << std::string(kColumns) + "WHERE user_id = $1 AND file_path = $2" + lock, use(o), use(p), into(rows),
+                    now;
+                auto size = static_cast<int64_t>(blob.size);
+                std::string blobId = blob.id, sha = blob.sha256;
+                if (!rows.empty()) {
+                    FileRow cur = fromRow(rows.front());
+                    if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
+                    blobs_->release(s, cur.blobId, freed);
+                    oldSize = cur.size;
+                    s << "UPDATE user_files SET blob_id = $1, sha256 = $2, size_bytes = $3, content_type = $4, "
+                         "file_type = $5, updated_at = $6 WHERE id = $7",
+                        use(blobId), use(sha), use(size), use(ct), use(fileType), use(at), use(cur.id), now;
+                    cur.blobId = blob.id;
+                    cur.sha256 = blob.sha256;
+                    cur.size = size;
+                    cur.contentType = contentType;
+                    cur.fileType = fileType;
+                    cur.updatedAt = at;
+                    result = StoredFile{cur, false};
+                } else {
+                    FileRow f;
+                    f.id = sdk::text::newUuid();
+                    f.userId = ownerId;
+                    f.path = path;
+                    f.kind = "file";
+                    f.fileType = fileType;
+                    f.contentType = contentType;
+                    f.size = size;
+                    f.blobId = blob.id;
+                    f.sha256 = blob.sha256;
+                    f.createdAt = f.updatedAt = at;
+                    s << "INSERT INTO user_files (id, user_id, file_path, kind, file_type, content_type, size_bytes, "
+                         "blob_id, sha256, is_public, file_metadata, created_at, updated_at) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                        use(f.id), use(f.userId), use(f.path), use(f.kind), use(f.fileType), use(f.contentType),
+                        use(f.size), use(f.blobId), use(f.sha256), use(f.isPublic), use(f.metadataJson),
+                        use(f.createdAt), use(f.updatedAt), now;
+                    result = StoredFile{f, true};
+                }
+            });
+            break;
+        } catch (const sdk::Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            // Two first uploads of one path raced on PostgreSQL: the loser retries and finds
+            // the winner's row to replace.
+            if (attempt < 3 && db_->isUniqueViolation(e)) continue;
+            throw;
         }
-    } catch (...) {
-        blobs_->discard(blob.id);  // the metadata never referenced it
-        throw;
     }
     blobs_->reclaim(freed);  // the replaced version's space comes back now
     publish(result.created ? "file.created" : "file.updated", result.row, ownerId, result.row.size - oldSize);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <map>
 #include <memory>
@@ -93,6 +94,13 @@ public:
     StagedUpload stage(std::istream& content, const std::string& ownerId, const std::string& nameForType);
     /// Makes a staged blob the content of `path`; removes the blob if that fails.
     StoredFile commit(const std::string& ownerId, const std::string& path, const StagedUpload& staged);
+    /// Makes `path` a file whose blob `produce` supplies inside the transaction (attaching or
+    /// creating it; it may also release blobs into the list, reclaimed after the commit).
+    /// The file row is created or replaced as by commit(); the transaction may be retried,
+    /// so `produce` must be repeatable.
+    using BlobProducer = std::function<sdk::BlobInfo(Poco::Data::Session&, sdk::ReclaimList&)>;
+    StoredFile commitWith(const std::string& ownerId, const std::string& path, const std::string& contentType,
+                          const BlobProducer& produce);
     /// Drops a staged blob that will not be committed.
     void discard(const StagedUpload& staged);
     /// Replaces the bytes of an existing file (by id).
@@ -115,6 +123,7 @@ public:
     std::vector<std::pair<ShareRow, FileRow>> sharedWith(const std::string& userId) const;
 
     int64_t nowMicros() const { return clock_->nowMicros(); }
+    sdk::IDatabase& db() const { return *db_; }
     sdk::ITransactionalBlobStore& blobs() const { return *blobs_; }
     uint64_t maxUploadBytes() const { return maxUploadBytes_; }
 

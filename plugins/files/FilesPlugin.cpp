@@ -248,12 +248,22 @@ void FilesPlugin::declareConfig(sdk::ConfigSchema& schema) const {
         .description("Largest file accepted by any upload route (413 beyond, nothing stored)");
     schema.integer("max_content_mb").defaultValue(10).min(1).max(1024)
         .description("Largest file /content returns as JSON text; bigger files use /raw");
+    schema.integer("upload_expiry_seconds").defaultValue(86400).min(1).max(30 * 86400)
+        .description("A resumable upload idle this long is aborted and its parts freed");
+    schema.integer("max_open_uploads").defaultValue(32).min(1).max(10000)
+        .description("Unfinished resumable uploads one user may hold (429 beyond)");
 }
 
 void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& config) {
     maxUploadBytes_ = config.getInt("max_upload_mb") * 1024 * 1024;
     maxContentBytes_ = config.getInt("max_content_mb") * 1024 * 1024;
     for (auto& m : filesMigrations()) r.migration(std::move(m));
+    UploadSettings us;
+    us.maxFileBytes = maxUploadBytes_;
+    us.expirySeconds = config.getInt("upload_expiry_seconds");
+    us.maxOpenPerUser = static_cast<int>(config.getInt("max_open_uploads"));
+    uploads_ = std::make_unique<ResumableUploads>(us, [this](const FileRow& f) { return entry(f); });
+    uploads_->registerRoutes(r);
     r.provide<IFileReader>(std::make_shared<Reader>(*this));
     registerRoutes(r);
 }
@@ -265,9 +275,13 @@ void FilesPlugin::start(sdk::PluginContext& ctx) {
                                          ctx.services().require<sdk::IClock>(),
                                          ctx.services().require<sdk::IEventBus>(),
                                          static_cast<uint64_t>(maxUploadBytes_));
+    uploads_->start(*store_, store_->blobs(), *ctx.services().require<sdk::IClock>());
 }
 
-void FilesPlugin::stop() noexcept { store_.reset(); }
+void FilesPlugin::stop() noexcept {
+    if (uploads_) uploads_->stop();
+    store_.reset();
+}
 
 void FilesPlugin::registerRoutes(sdk::Registrar& r) {
     using sdk::AuthMode;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "FileStore.h"
+#include "ResumableUploads.h"
 #include "hub/sdk/Sdk.h"
 
 namespace hub::plugins::files {
@@ -45,6 +46,7 @@ private:
     int64_t maxUploadBytes_ = 0;
     int64_t maxContentBytes_ = 0;
     std::unique_ptr<FileStore> store_;
+    std::unique_ptr<ResumableUploads> uploads_;
     std::shared_ptr<sdk::IAuth> auth_;
 };
 

@@ -66,7 +66,57 @@ CREATE TABLE file_shares (
 );
 CREATE INDEX file_shares_shared_with_id ON file_shares (shared_with_id);
 )SQL";
-    return {m};
+    // Resumable uploads: one row per upload, one per part received (each part a blob).
+    sdk::Migration uploads;
+    uploads.version = 2;
+    uploads.name = "resumable_uploads";
+    uploads.sqlite = R"SQL(
+CREATE TABLE file_uploads (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    file_path TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX file_uploads_user_id ON file_uploads (user_id);
+CREATE INDEX file_uploads_expires_at ON file_uploads (expires_at);
+CREATE TABLE file_upload_parts (
+    upload_id TEXT NOT NULL REFERENCES file_uploads(id) ON DELETE CASCADE,
+    part_number INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+);
+)SQL";
+    uploads.postgresql = R"SQL(
+CREATE TABLE file_uploads (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    file_path TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX file_uploads_user_id ON file_uploads (user_id);
+CREATE INDEX file_uploads_expires_at ON file_uploads (expires_at);
+CREATE TABLE file_upload_parts (
+    upload_id UUID NOT NULL REFERENCES file_uploads(id) ON DELETE CASCADE,
+    part_number INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+);
+)SQL";
+    return {m, uploads};
 }
 
 }  // namespace hub::plugins::files
