@@ -118,6 +118,8 @@ private:
     void storeChunk(WriteState& w, const uint8_t* data, std::size_t n);
     /// Deletes one chunk if its count is still zero (row lock held while the file goes).
     uint64_t reclaimChunk(const std::string& scope, const std::string& hash);
+    /// reclaim() that reports how many bytes it freed.
+    uint64_t reclaimCounting(const sdk::ReclaimList& list) noexcept;
     void releaseIn(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out);
     std::string legacyPath(const std::string& blobId) const;
     std::vector<ManifestEntry> manifestOf(const std::string& blobId) const;
