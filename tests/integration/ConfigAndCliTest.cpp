@@ -46,6 +46,39 @@ TEST(ConfigAndCliTest, CheckConfigReportsEveryErrorWithItsPath) {
     EXPECT_NE(err.find("bad.yaml:2"), std::string::npos) << "errors carry file:line: " << err;
 }
 
+TEST(ConfigAndCliTest, StorageSettingsAreCheckedBeforeStart) {
+    ServerProcess p;
+    std::string cfg = writeFile(p.dataDir(), "storage.yaml",
+                                "storage:\n  dedup_scope: global\n  chunking:\n    min_kib: 2048\n    avg_kib: 1024\n"
+                                "  compression:\n    level: 30\n  encryption:\n    enabled: true\n");
+    EXPECT_EQ(p.runToExit({"--config", cfg, "--check-config"}), 78);
+    std::string err = p.stderrText();
+    EXPECT_NE(err.find("storage.chunking: chunk sizes must satisfy min_kib <= avg_kib <= max_kib"), std::string::npos) << err;
+    EXPECT_NE(err.find("storage.compression.level: must be <= 19"), std::string::npos) << err;
+    std::string conflict = writeFile(p.dataDir(), "conflict.yaml",
+                                     "storage:\n  dedup_scope: global\n  encryption:\n    enabled: true\n");
+    EXPECT_EQ(p.runToExit({"--config", conflict, "--check-config"}, {{"HUB_STORAGE_MASTER_KEY", std::string(64, 'f')}}), 78);
+    EXPECT_NE(p.stderrText().find("dedup_scope: global cannot be used with encryption"), std::string::npos)
+        << p.stderrText();
+
+    // A key file that is not a key, and a key in the environment that is not one either.
+    std::string badKey = writeFile(p.dataDir(), "bad.key", "not a key\n");
+    EXPECT_EQ(p.runToExit({"--check-config", "--set", "storage.encryption.enabled=true", "--set",
+                           "storage.encryption.master_key_file=" + badKey}),
+              78);
+    EXPECT_NE(p.stderrText().find("storage.encryption.master_key_file: a master key must be 32 bytes"), std::string::npos)
+        << p.stderrText();
+    EXPECT_EQ(p.runToExit({"--check-config", "--set", "storage.encryption.enabled=true"},
+                          {{"HUB_STORAGE_MASTER_KEY", "abcd"}}),
+              78);
+    EXPECT_NE(p.stderrText().find("HUB_STORAGE_MASTER_KEY: a master key must be 32 bytes"), std::string::npos)
+        << p.stderrText();
+    EXPECT_EQ(p.runToExit({"--check-config", "--set", "storage.encryption.enabled=true"},
+                          {{"HUB_STORAGE_MASTER_KEY", std::string(64, 'f')}}),
+              0)
+        << p.stderrText();
+}
+
 TEST(ConfigAndCliTest, DuplicateYamlKeysAreAnError) {
     ServerProcess p;
     std::string cfg = writeFile(p.dataDir(), "dup.yaml", "server:\n  port: 1\n  port: 2\n");
