@@ -32,9 +32,10 @@ bool isHex(const std::string& s, std::size_t len) {
 
 bool validBlobId(const std::string& id) { return isHex(id, 32); }
 
-/// Owner ids become directory names: only what user and workspace ids are made of.
+/// Owner ids become directory names: only what user and workspace ids are made of, and not
+/// the name of the shared scope's directory (gc would take that owner's chunks for orphans).
 bool validScope(const std::string& s) {
-    return s.size() <= 64 &&
+    return s.size() <= 64 && s != "_shared" &&
            std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
 }
 
@@ -272,6 +273,9 @@ sdk::StagedBlob BlobEngine::stageAs(const std::string& blobId, std::istream& in,
                 in.read(reinterpret_cast<char*>(buf.data() + len), static_cast<std::streamsize>(std::min(kReadBlock, buf.size() - len)));
                 auto n = static_cast<std::size_t>(in.gcount());
                 if (n == 0) {
+                    // Without badbit in its exception mask a stream reports a failed read only
+                    // as badbit: that is not the end of the upload.
+                    if (in.bad()) throw std::runtime_error("the input stream failed before its end");
                     atEnd = true;
                     break;
                 }
@@ -328,6 +332,9 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
         s << "INSERT INTO storage_chunks (scope, hash, size_bytes, stored_bytes, refcount, created_at) "
              "VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (scope, hash) DO UPDATE SET refcount = storage_chunks.refcount + 1",
             use(scope), use(hash), use(size), use(stored), use(at), now;
+        // A staged blob's created_at is its last activity: gc removes only uploads idle past
+        // the grace period, not long ones still arriving.
+        s << "UPDATE storage_blobs SET created_at = $1 WHERE id = $2", use(at), use(blobId), now;
     });
     if (!fs::exists(path, ec)) {
         if (encoded.empty()) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
@@ -597,6 +604,7 @@ std::unique_ptr<std::istream> BlobEngine::open(const std::string& blobId) const 
 
 std::string BlobEngine::decodeVerified(const std::string& stored, const ManifestEntry& chunk) const {
     ChunkHeader header = ChunkHeader::parse(stored);
+    if (header.plainSize != chunk.size) throw CorruptChunk("chunk header does not match its recorded size");
     OwnerKeys keys;
     if (header.encrypted()) {
         try {
@@ -708,7 +716,9 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
         if (!isHex(hash, 64) || !olderThan(p, graceSeconds)) continue;
         int64_t at = nowMicros(), zero = 0;
         bool removed = false;
-        uint64_t size = fs::file_size(p, ec);
+        std::error_code sizeError;  // not `ec`, which drives the directory walk
+        uint64_t size = fs::file_size(p, sizeError);
+        if (sizeError) continue;
         db_.withTransaction([&](Poco::Data::Session& s) {
             std::vector<std::string> claimed;
             s << "INSERT INTO storage_chunks (scope, hash, size_bytes, stored_bytes, refcount, created_at) "

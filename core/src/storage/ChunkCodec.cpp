@@ -143,6 +143,11 @@ std::string ChunkCodec::decode(const std::string& stored, const std::string& key
         payloadSize = opened.size();
     }
     if (h.compressed()) {
+        // The zstd frame records its content size: check it before allocating, so a damaged
+        // size field is reported as corruption instead of allocating up to 4 GiB first.
+        if (ZSTD_getFrameContentSize(payload, payloadSize) != h.plainSize) {
+            throw CorruptChunk("chunk does not decompress to its size");
+        }
         std::string plain(h.plainSize, '\0');
         std::size_t got = ZSTD_decompress(plain.data(), plain.size(), payload, payloadSize);
         if (ZSTD_isError(got) || got != h.plainSize) throw CorruptChunk("chunk does not decompress to its size");
