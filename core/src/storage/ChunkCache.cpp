@@ -45,4 +45,14 @@ std::size_t ChunkCache::sizeBytes() const {
     return bytes_;
 }
 
+uint64_t ChunkCache::hits() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return hits_;
+}
+
+uint64_t ChunkCache::misses() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return misses_;
+}
+
 }  // namespace hub::core::storage

@@ -24,8 +24,8 @@ public:
     void erase(const std::string& key);
 
     std::size_t sizeBytes() const;
-    uint64_t hits() const { return hits_; }
-    uint64_t misses() const { return misses_; }
+    uint64_t hits() const;
+    uint64_t misses() const;
 
 private:
     struct Entry {
