@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ServerProcess.h"
+#include "hub/sdk/Version.h"
 
 namespace hub::tests {
 namespace {
@@ -34,7 +35,8 @@ INSTANTIATE_TEST_SUITE_P(
     BadPlugins, PluginRefusalTest,
     ::testing::Values(
         Refusal{"wrong_major", {"hub_wrong_major.so", "built for SDK ABI 2, this hubd has ABI 1"}},
-        Refusal{"newer_minor", {"hub_newer_minor.so", "built against a newer SDK (1.1)"}},
+        Refusal{"newer_minor", {"hub_newer_minor.so", "built against a newer SDK (" HUB_SDK_STR(HUB_SDK_ABI_MAJOR) "." +
+                                                           std::to_string(HUB_SDK_ABI_MINOR + 1) + ")"}},
         Refusal{"bad_signature", {"hub_bad_signature.so", "not binary compatible", "cc=gcc-99"}},
         Refusal{"no_descriptor", {"hub_no_descriptor.so", "not a Hub plugin"}},
         Refusal{"duplicate_name", {"duplicate plugin name 'dupname'", "hub_dupa.so", "hub_dupb.so"}}),
