@@ -168,7 +168,7 @@ private:
     }
 
     void load(std::size_t index) {
-        data_ = engine_.loadChunk(chunks_[index], blobId_);
+        data_ = engine_.loadChunk(chunks_[index], blobId_, engine_.cacheable(size_));
         current_ = index;
     }
 
@@ -201,7 +201,14 @@ struct BlobEngine::WriteState {
     bool encrypt = false;
     int seq = 0;
     uint64_t offset = 0;
-    std::set<std::string> dirsToSync;
+    /// Chunk files written to tmp/ but not yet in place: they are synced and renamed together
+    /// when the blob's bytes are all in, so the disk sees large writes instead of one sync per
+    /// chunk. Nothing references them before then (the blob is only staged).
+    std::vector<std::pair<std::string, std::string>> pending;  ///< temp path, final path
+    std::set<std::string> pendingHashes;
+    ~WriteState() {
+        for (const auto& [tmp, final] : pending) ::unlink(tmp.c_str());
+    }
 };
 
 BlobEngine::BlobEngine(Database& db, StorageSettings settings)
@@ -295,7 +302,7 @@ sdk::StagedBlob BlobEngine::stageAs(const std::string& blobId, std::istream& in,
             std::memmove(buf.data(), buf.data() + cut, len - cut);
             len -= cut;
         }
-        for (const auto& dir : w.dirsToSync) fsyncPath(dir, O_RDONLY | O_DIRECTORY);
+        placeDurably(w);
         staged.info = sdk::BlobInfo{blobId, total, whole.finalHex()};
         std::string id = blobId, sha = staged.info.sha256;
         auto size = static_cast<int64_t>(total);
@@ -317,7 +324,8 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
     // Compress/encrypt only when the chunk is new to this scope; a dedup hit costs a hash.
     std::string encoded;
     std::error_code ec;
-    if (!fs::exists(path, ec)) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
+    const bool known = w.pendingHashes.count(hash) > 0 || fs::exists(path, ec);
+    if (!known) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
     // The reference is committed before the file is checked again: a concurrent reclaim
     // either ran before (and the file is written below) or waits for this row.
     std::string blobId = w.blobId, scope = w.scope;
@@ -336,23 +344,16 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
         // the grace period, not long ones still arriving.
         s << "UPDATE storage_blobs SET created_at = $1 WHERE id = $2", use(at), use(blobId), now;
     });
-    if (!fs::exists(path, ec)) {
+    if (w.pendingHashes.count(hash) == 0 && !fs::exists(path, ec)) {
         if (encoded.empty()) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
-        writeDurable(path, encoded, w.dirsToSync);
-        if (stored != static_cast<int64_t>(encoded.size())) {
-            stored = static_cast<int64_t>(encoded.size());
-            db_.withTransaction([&](Poco::Data::Session& s) {
-                s << "UPDATE storage_chunks SET stored_bytes = $1 WHERE scope = $2 AND hash = $3", use(stored), use(scope),
-                    use(hash), now;
-            });
-        }
+        w.pending.emplace_back(writeTemp(encoded), path);
+        w.pendingHashes.insert(hash);
     }
     ++w.seq;
     w.offset += n;
 }
 
-void BlobEngine::writeDurable(const std::string& path, const std::string& bytes, std::set<std::string>& dirs) {
-    fs::path final(path);
+std::string BlobEngine::writeTemp(const std::string& bytes) {
     std::string tmp = (fs::path(settings_.root) / "tmp" / (crypto::randomHex(12) + ".chunk")).string();
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw sdk::Unavailable("The blob store could not create a file (" + std::string(std::strerror(errno)) + ")", "storage_write_failed");
@@ -368,20 +369,25 @@ void BlobEngine::writeDurable(const std::string& path, const std::string& bytes,
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fdatasync(fd) != 0) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw sdk::Unavailable("The blob store could not sync to disk", "storage_write_failed");
-    }
+    // Start writeback now, without waiting: by the time placeDurably() syncs, most is on disk.
+    ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     ::close(fd);
-    std::error_code ec;
-    fs::create_directories(final.parent_path(), ec);
-    fs::rename(tmp, final, ec);
-    if (ec) {
-        ::unlink(tmp.c_str());
-        throw sdk::Unavailable("The blob store could not place a chunk (" + ec.message() + ")", "storage_write_failed");
+    return tmp;
+}
+
+void BlobEngine::placeDurably(WriteState& w) {
+    std::set<std::string> dirs;
+    for (const auto& [tmp, final] : w.pending) fsyncPath(tmp, O_RDONLY);
+    for (const auto& [tmp, final] : w.pending) {
+        fs::path target(final);
+        std::error_code ec;
+        fs::create_directories(target.parent_path(), ec);
+        fs::rename(tmp, target, ec);
+        if (ec) throw sdk::Unavailable("The blob store could not place a chunk (" + ec.message() + ")", "storage_write_failed");
+        dirs.insert(target.parent_path().string());
     }
-    dirs.insert(final.parent_path().string());
+    w.pending.clear();
+    for (const auto& dir : dirs) fsyncPath(dir, O_RDONLY | O_DIRECTORY);
 }
 
 void BlobEngine::attach(Poco::Data::Session& s, const std::string& blobId) {
@@ -602,7 +608,7 @@ std::unique_ptr<std::istream> BlobEngine::open(const std::string& blobId) const 
     return stream;
 }
 
-std::string BlobEngine::decodeVerified(const std::string& stored, const ManifestEntry& chunk) const {
+std::string BlobEngine::decodeVerified(std::string stored, const ManifestEntry& chunk) const {
     ChunkHeader header = ChunkHeader::parse(stored);
     if (header.plainSize != chunk.size) throw CorruptChunk("chunk header does not match its recorded size");
     OwnerKeys keys;
@@ -613,7 +619,7 @@ std::string BlobEngine::decodeVerified(const std::string& stored, const Manifest
             throw CorruptChunk(std::string("cannot decrypt: ") + e.what());
         }
     }
-    std::string plain = codec_.decode(stored, keys.cipherKey, chunkAad(chunk.scope, chunk.hash));
+    std::string plain = codec_.decode(std::move(stored), keys.cipherKey, chunkAad(chunk.scope, chunk.hash));
     std::string hash = header.encrypted() ? hmacSha256Hex(keys.idKey, plain.data(), plain.size())
                                           : sha256Hex(plain.data(), plain.size());
     if (hash != chunk.hash) throw CorruptChunk("content does not match the chunk's hash");
@@ -621,15 +627,15 @@ std::string BlobEngine::decodeVerified(const std::string& stored, const Manifest
     return plain;
 }
 
-ChunkCache::Data BlobEngine::loadChunk(const ManifestEntry& chunk, const std::string& blobId) const {
+ChunkCache::Data BlobEngine::loadChunk(const ManifestEntry& chunk, const std::string& blobId, bool cache) const {
     const std::string key = chunk.scope + ":" + chunk.hash;
     if (auto hit = cache_.get(key)) return hit;
     std::string path = chunkPath(chunk.scope, chunk.hash);
     try {
         auto stored = readWholeFile(path);
         if (!stored) throw CorruptChunk("chunk file is missing");
-        auto data = std::make_shared<const std::string>(decodeVerified(*stored, chunk));
-        cache_.put(key, data);
+        auto data = std::make_shared<const std::string>(decodeVerified(std::move(*stored), chunk));
+        if (cache) cache_.put(key, data);
         return data;
     } catch (const CorruptChunk& e) {
         logger_.error("blob %s: chunk %s was not served: %s (run hubd fsck)", blobId, path, std::string(e.what()));
@@ -778,7 +784,7 @@ FsckReport BlobEngine::fsck(std::ostream& progress) {
                 }
                 continue;
             }
-            decodeVerified(*stored, c);
+            decodeVerified(std::move(*stored), c);
             r.bytesChecked += static_cast<uint64_t>(sizes[i]);
         } catch (const CorruptChunk& e) {
             r.damage.push_back("corrupt chunk " + path + ": " + e.what());

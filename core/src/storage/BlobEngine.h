@@ -87,8 +87,11 @@ public:
     bool remove(const std::string& blobId) override;
 
     /// The plaintext of one chunk, verified; throws sdk::Error(500, storage_corrupt) after
-    /// logging when it is missing or fails verification.
-    ChunkCache::Data loadChunk(const ManifestEntry& chunk, const std::string& blobId) const;
+    /// logging when it is missing or fails verification. `cache` keeps it in the chunk cache.
+    ChunkCache::Data loadChunk(const ManifestEntry& chunk, const std::string& blobId, bool cache = true) const;
+    /// Whether reads of a blob of `size` bytes go through the cache: only blobs that fit in a
+    /// quarter of it, so one large download does not flush every hot small file.
+    bool cacheable(uint64_t size) const { return size <= settings_.cacheBytes / 4; }
 
     // Maintenance (hubd gc / fsck / migrate / keys rotate). `progress` gets a line now and
     // then on long runs.
@@ -124,8 +127,11 @@ private:
     std::string legacyPath(const std::string& blobId) const;
     std::vector<ManifestEntry> manifestOf(const std::string& blobId) const;
     std::string scopeFor(const std::string& ownerId) const;
-    std::string decodeVerified(const std::string& stored, const ManifestEntry& chunk) const;
-    void writeDurable(const std::string& path, const std::string& bytes, std::set<std::string>& dirs);
+    std::string decodeVerified(std::string stored, const ManifestEntry& chunk) const;
+    /// Writes a chunk file into tmp/ and starts its writeback; returns the temp path.
+    std::string writeTemp(const std::string& bytes);
+    /// Syncs the blob's pending chunk files, renames them into place, syncs their directories.
+    void placeDurably(WriteState& w);
     int64_t nowMicros() const;
 
     Database& db_;

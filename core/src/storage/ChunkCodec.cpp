@@ -77,11 +77,24 @@ void ChunkCodec::giveBack(void* cctx) {
     }
 }
 
+bool ChunkCodec::looksCompressible(const uint8_t* data, std::size_t n) {
+    // Random-looking data (media, archives, encrypted files) is common and zstd gains nothing
+    // on it: a fast level-1 pass over a 64 KiB sample decides before the full attempt.
+    constexpr std::size_t kSample = 64 * 1024;
+    if (n <= 2 * kSample) return true;
+    std::string out(ZSTD_compressBound(kSample), '\0');
+    auto* cctx = static_cast<ZSTD_CCtx*>(takeCompressor());
+    std::size_t z = ZSTD_compressCCtx(cctx, out.data(), out.size(), data, kSample, 1);
+    giveBack(cctx);
+    if (ZSTD_isError(z)) return true;
+    return z * 100 <= kSample * static_cast<std::size_t>(100 - settings_.minSavingPercent / 2);
+}
+
 std::string ChunkCodec::encode(const uint8_t* data, std::size_t n, const std::string& key, const std::string& aad) {
     if (n > UINT32_MAX / 2) throw std::invalid_argument("chunk too large");
     uint8_t flags = 0;
     std::string inner;
-    if (settings_.compress && n >= 64) {
+    if (settings_.compress && n >= 64 && looksCompressible(data, n)) {
         inner.resize(ZSTD_compressBound(n));
         auto* cctx = static_cast<ZSTD_CCtx*>(takeCompressor());
         std::size_t z = ZSTD_compressCCtx(cctx, inner.data(), inner.size(), data, n, settings_.zstdLevel);
@@ -116,7 +129,7 @@ std::string ChunkCodec::encode(const uint8_t* data, std::size_t n, const std::st
     return out;
 }
 
-std::string ChunkCodec::decode(const std::string& stored, const std::string& key, const std::string& aad) const {
+std::string ChunkCodec::decode(std::string stored, const std::string& key, const std::string& aad) const {
     ChunkHeader h = ChunkHeader::parse(stored);
     const char* payload = stored.data() + ChunkHeader::kSize;
     std::size_t payloadSize = h.payloadSize;
@@ -155,7 +168,8 @@ std::string ChunkCodec::decode(const std::string& stored, const std::string& key
     }
     if (payloadSize != h.plainSize) throw CorruptChunk("chunk size does not match its header");
     if (h.encrypted()) return opened;
-    return std::string(payload, payloadSize);
+    stored.erase(0, ChunkHeader::kSize);
+    return stored;
 }
 
 }  // namespace hub::core::storage

@@ -52,12 +52,15 @@ public:
     /// the result to the chunk's identity.
     std::string encode(const uint8_t* data, std::size_t n, const std::string& key, const std::string& aad);
     /// The plaintext; `key` is used only when the header says the chunk is encrypted.
-    /// Throws CorruptChunk.
-    std::string decode(const std::string& stored, const std::string& key, const std::string& aad) const;
+    /// Throws CorruptChunk. Takes `stored` by value: a plain chunk becomes its own plaintext
+    /// in place, without a second buffer.
+    std::string decode(std::string stored, const std::string& key, const std::string& aad) const;
 
     const CodecSettings& settings() const { return settings_; }
 
 private:
+    /// False when a sample shows the chunk will not compress by min_saving_percent.
+    bool looksCompressible(const uint8_t* data, std::size_t n);
     void* takeCompressor();
     void giveBack(void* cctx);
 
