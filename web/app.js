@@ -1,6 +1,6 @@
 // Entry point: hash routing between the panels and the signed-in state they share.
 import * as api from './api.js';
-import { $, notify } from './ui.js';
+import { $, notify, showError } from './ui.js';
 import * as auth from './auth.js';
 import * as files from './files.js';
 import * as advisors from './advisors.js';
@@ -42,7 +42,7 @@ auth.onChange((user) => {
 
 $('#signout').addEventListener('click', () => auth.signOut(false));
 
-auth.restore().finally(() => {
+auth.restore().catch((e) => showError(e, 'Session')).finally(() => {
   show(currentView());
   document.body.dataset.ready = 'true';
 });

@@ -32,14 +32,20 @@ test('the reply streams in, then the conversation is in the history', { timeout:
   await watchStream(page);
   await page.fill('#chat-input', message);
   await page.click('#chat-send');
-  // Mid-stream: some text is there, the reply is not complete, Cancel is offered.
-  const live = page.locator('#transcript li.msg.assistant[data-streaming="true"] .content');
-  await page.waitForFunction(() => {
+  // Mid-stream (read in the page at the first text): the reply is not complete yet and
+  // Cancel is offered while Send waits.
+  const first = await (await page.waitForFunction(() => {
     const el = document.querySelector('#transcript li.msg.assistant[data-streaming="true"] .content');
-    return el && el.textContent.length > 0;
-  });
-  assert.ok(!(await live.textContent()).endsWith('fifteen'), 'observed before the reply was complete');
-  assert.equal(await page.isEnabled('#chat-cancel'), true);
+    return el && el.textContent.length > 0 && {
+      text: el.textContent,
+      cancel: !document.querySelector('#chat-cancel').disabled,
+      send: !document.querySelector('#chat-send').disabled,
+    };
+  })).jsonValue();
+  assert.ok(!first.text.endsWith('fifteen'), `observed before the reply was complete: ${first.text}`);
+  assert.ok(first.text.startsWith('Echo:'), first.text);
+  assert.equal(first.cancel, true);
+  assert.equal(first.send, false);
   await h.screenshot(page, 'chat-streaming');
 
   await page.waitForSelector('#chat-state:text("Reply finished (stop)")');

@@ -55,3 +55,21 @@ test('an upload the server refuses is explained', { timeout: 60000 }, async () =
   await h.assertClean(assert, page, problems, { allowErrors: true });
   await context.close();
 });
+
+test('a large file goes through the resumable upload API when Hub has one, else one PUT', { timeout: 120000 }, async () => {
+  const { page, problems, context } = await h.openPage(env.browser, env.hub);
+  await h.register(page, 'carol');
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/')) calls.push(`${r.method()} ${new URL(r.url()).pathname}`); });
+  const bytes = randomBytes(17 * 1024 * 1024 + 5);
+  const path = await h.uploadFile(page, 'big.bin', bytes);
+  // The page asks for a resumable session first; without the API it falls back to one PUT.
+  assert.ok(calls.includes('POST /api/v1/uploads'), calls.join('\n'));
+  const resumable = calls.some((c) => /^PUT \/api\/v1\/uploads\/[^/]+\/parts\/\d+$/.test(c));
+  if (!resumable) assert.ok(calls.includes('PUT /api/v1/files/big.bin'), calls.join('\n'));
+  await h.selectFile(page, path);
+  const download = await h.downloadBytes(page, '#file-download');
+  assert.ok(download.bytes.equals(bytes), `downloaded bytes equal the uploaded ones (${resumable ? 'resumable' : 'single PUT'})`);
+  await h.assertClean(assert, page, problems);
+  await context.close();
+});
