@@ -9,6 +9,9 @@ const state = {
   basic: '',                 // base64 of user:password, kept in memory only
 };
 
+/** Fires 'unauthorized' when Hub refuses the credentials the page sent (revoked, expired). */
+export const events = new EventTarget();
+
 export class ApiError extends Error {
   constructor(status, code, message, detail) {
     super(message);
@@ -95,8 +98,8 @@ export function encodePath(path) {
  * fetch with credentials; resolves to the parsed JSON (or the Response when `raw`), throws
  * ApiError for any non-2xx answer and for network failures.
  */
-export async function request(method, path, { json, body, headers = {}, raw = false, signal } = {}) {
-  const h = { ...authHeaders(), ...headers };
+export async function request(method, path, { json, body, headers = {}, raw = false, signal, anonymous = false } = {}) {
+  const h = { ...(anonymous ? {} : authHeaders()), ...headers };
   let payload = body;
   if (json !== undefined) {
     h['Content-Type'] = 'application/json';
@@ -109,7 +112,10 @@ export async function request(method, path, { json, body, headers = {}, raw = fa
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network_error', `Hub could not be reached: ${e.message}`);
   }
-  if (!res.ok) throw await errorFromResponse(res);
+  if (!res.ok) {
+    if (res.status === 401 && h.Authorization) events.dispatchEvent(new Event('unauthorized'));
+    throw await errorFromResponse(res);
+  }
   if (raw) return res;
   const text = await res.text();
   if (!text) return null;

@@ -52,7 +52,7 @@ async function signIn(username, password, mode) {
       throw e;
     }
   } else {
-    const answer = await api.post('/api/v1/auth/login', { username, password });
+    const answer = await api.post('/api/v1/auth/login', { username, password }, { anonymous: true });
     api.setBearer(answer.access_token);
     await loadMe();
   }
@@ -77,6 +77,14 @@ export async function signOut(everywhere) {
 }
 
 export function init() {
+  // Credentials Hub no longer accepts (signed out elsewhere, expired): back to signed out.
+  api.events.addEventListener('unauthorized', () => {
+    api.clearCredentials();
+    if (user) {
+      setUser(null);
+      notify('Your session ended: sign in again.');
+    }
+  });
   onSubmit($('#signin-form'), 'Sign in', async (form) => {
     const data = new FormData(form);
     await signIn(data.get('username'), data.get('password'), data.get('mode'));
@@ -87,7 +95,7 @@ export function init() {
     const data = new FormData(form);
     const u = await api.post('/api/v1/auth/register', {
       username: data.get('username'), email: data.get('email'), password: data.get('password'),
-    });
+    }, { anonymous: true });
     notify(`Registered ${u.username}.`);
     await signIn(data.get('username'), data.get('password'), 'bearer');
     form.reset();

@@ -19,6 +19,12 @@ function setStreaming(on) {
 
 function selectedAdvisor() { return $('#chat-advisor').value; }
 
+function requireAdvisor() {
+  const id = selectedAdvisor();
+  if (!id) throw new Error('Create an advisor first (Advisors section).');
+  return id;
+}
+
 // ---- transcript ---------------------------------------------------------------------------
 
 function messageItem(role, content, extra = []) {
@@ -83,8 +89,7 @@ async function loadHistory() {
 }
 
 async function newConversation() {
-  const id = selectedAdvisor();
-  if (!id) throw new Error('Create an advisor first (Advisors section).');
+  const id = requireAdvisor();
   const c = await api.post(`/api/v1/chat/advisor/${encodeURIComponent(id)}/new`, {});
   conversation = c;
   $('#chat-title').textContent = 'New conversation';
@@ -200,7 +205,7 @@ export function init() {
   });
   $('#chat-new').addEventListener('click', (e) => guard('New conversation', newConversation, e.currentTarget));
   $('#chat-latest').addEventListener('click', (e) => guard('Latest conversation', async () => {
-    const c = await api.get(`/api/v1/chat/advisor/${encodeURIComponent(selectedAdvisor())}/latest`);
+    const c = await api.get(`/api/v1/chat/advisor/${encodeURIComponent(requireAdvisor())}/latest`);
     await openConversation(c.id);
     await loadHistory();
   }, e.currentTarget));

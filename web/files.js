@@ -73,7 +73,6 @@ function select(node) {
     b.setAttribute('aria-pressed', b.dataset.path === node.path ? 'true' : 'false');
   }
   if (node.type === 'folder') $('#upload-folder').value = node.path;
-  $('#file-details-title').focus?.();
 }
 
 function showDetails(node) {

@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from '../lib/harness.js';
 
-const env = h.suite({ before, after });
+// No session cache, so a revocation is seen by the very next request.
+const env = h.suite({ before, after }, ['auth.session_cache_ms=0']);
 
 test('register, see who I am, sign out, sign in again', { timeout: 90000 }, async () => {
   const { page, problems, context } = await h.openPage(env.browser, env.hub);
@@ -108,5 +109,24 @@ test('readable at 360px: nothing wider than the window, keyboard reaches the tab
   await page.keyboard.press('Enter');
   await page.waitForSelector('#view-snippets:not([hidden])');
   await h.assertClean(assert, page, problems);
+  await context.close();
+});
+
+test('a session revoked elsewhere returns the page to signed out, with the reason shown', { timeout: 60000 }, async () => {
+  await h.registerViaApi(env.hub, 'fred');
+  const { page, problems, context } = await h.openPage(env.browser, env.hub);
+  await h.signIn(page, 'fred');
+  await page.waitForSelector('#view-files:not([hidden])');
+  const token = await page.evaluate(() => sessionStorage.getItem('hub.token'));
+  const res = await fetch(`${env.hub.url}/api/v1/auth/logout?all=true`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
+  await page.click('#files-refresh');
+  await page.waitForSelector('#errors li');
+  await page.waitForSelector('#whoami:text-is("Signed out")');
+  assert.match((await h.errorsShown(page))[0], /^Files: .+\(HTTP 401/);
+  assert.match(await page.textContent('#status'), /Your session ended/);
+  await page.waitForSelector('#view-account:not([hidden])');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('hub.token')), null);
+  await h.assertClean(assert, page, problems, { allowErrors: true });
   await context.close();
 });
