@@ -12,15 +12,16 @@ export function onAdvisorsChanged(fn) { changeListeners.push(fn); }
 export function list() { return advisors; }
 
 const ROLES = ['system', 'user', 'assistant'];
+let rowCounter = 0;  // unique ids for the editor's labels
 
 function messageRow(message = { role: 'system', content: '' }) {
-  const index = document.querySelectorAll('#advisor-messages > li').length + 1;
-  const roleId = `advisor-msg-role-${index}-${Date.now()}`;
+  rowCounter += 1;
+  const roleId = `advisor-msg-role-${rowCounter}`;
   const contentId = `${roleId}-content`;
-  const role = el('select', { id: roleId, class: 'msg-role' },
+  const role = el('select', { id: roleId, class: 'advisor-role' },
     ...[...new Set([...ROLES, message.role])].map((r) => el('option', { value: r }, r)));
   role.value = message.role;
-  const content = el('textarea', { id: contentId, class: 'msg-content', rows: '3' });
+  const content = el('textarea', { id: contentId, class: 'advisor-content', rows: '3' });
   content.value = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
   const row = el('li', { class: 'msg-row' },
     el('label', { for: roleId }, 'Role'), role,
@@ -47,7 +48,7 @@ function formBody() {
     model: F('model').value.trim(),
     stream: F('stream').checked,
     messages: [...document.querySelectorAll('#advisor-messages > li')].map((row) => ({
-      ...row.extra, role: row.querySelector('.msg-role').value, content: row.querySelector('.msg-content').value,
+      ...row.extra, role: row.querySelector('.advisor-role').value, content: row.querySelector('.advisor-content').value,
     })),
     gateway: F('gateway').value.trim() || null,
     tools: tools.length ? tools : null,
