@@ -133,10 +133,20 @@ async function uploadResumable(file, path, label) {
     for (let n = 1; n <= parts; n += 1) {
       const start = (n - 1) * partSize;
       const blob = file.slice(start, Math.min(file.size, start + partSize));
-      await api.xhrSend('PUT', `/api/v1/uploads/${encodeURIComponent(session.id)}/parts/${n}`, blob, {
-        contentType: 'application/octet-stream',
-        onProgress: (loaded) => progress(start + loaded, file.size, label),
-      });
+      // A part that failed on the way (network, 5xx) is sent again; Hub replaces it.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await api.xhrSend('PUT', `/api/v1/uploads/${encodeURIComponent(session.id)}/parts/${n}`, blob, {
+            contentType: 'application/octet-stream',
+            onProgress: (loaded) => progress(start + loaded, file.size, label),
+          });
+          break;
+        } catch (e) {
+          const retryable = e.status === 0 ? e.code === 'network_error' : e.status >= 500;
+          if (!retryable || attempt >= 3) throw e;
+          progress(start, file.size, `${label} (part ${n} again, try ${attempt + 1} of 3)`);
+        }
+      }
     }
     return await api.post(`/api/v1/uploads/${encodeURIComponent(session.id)}/complete`, {});
   } catch (e) {
