@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev curl python3 python3-bcrypt wrk procps openssl
   # services started by the test scripts
   postgresql redis-server
+  # browser tests of the page at / (tests/browser: playwright-core drives Debian's chromium)
+  chromium fonts-liberation nodejs
 )
 
 missing=()
@@ -20,6 +22,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm comes with some nodejs builds (NodeSource) and as Debian's own package with others.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

@@ -306,6 +306,15 @@ void Runtime::registerCoreRoutes() {
                   [this](sdk::RequestContext& ctx) { ctx.respondJson(200, plugins_->describe()); }},
                  "core");
     registerAuthRoutes(*router_, *auth_);
+
+    // The page at `/`: server.web_root, else installed next to hubd, else the source tree.
+    staticFiles_ = std::make_unique<StaticFiles>(
+        StaticFiles::resolveRoot(core_.getString("server.web_root"), executableDir(), HUB_SOURCE_WEB_DIR));
+    std::error_code ec;
+    if (!fs::is_directory(staticFiles_->root(), ec)) {
+        logger_.warning("no web page at %s: `/` answers 404 (set server.web_root)", staticFiles_->root());
+    }
+    staticFiles_->registerRoutes(*router_);
 }
 
 void Runtime::registerComponents() {

@@ -17,6 +17,7 @@
 #include "http/HttpServer.h"
 #include "http/RequestPipeline.h"
 #include "http/Router.h"
+#include "http/StaticFiles.h"
 #include "hub/sdk/ConfigView.h"
 #include "plugin/PluginManager.h"
 #include "services/CoreServices.h"
@@ -92,6 +93,7 @@ private:
     std::unique_ptr<ServiceRegistryImpl> services_;
     std::unique_ptr<PluginManager> plugins_;
     std::unique_ptr<Router> router_;
+    std::unique_ptr<StaticFiles> staticFiles_;  ///< the page at `/`
     std::vector<std::pair<std::string, sdk::MiddlewareSpec>> middleware_;
     std::vector<std::pair<std::string, sdk::CommandSpec>> commands_;
 

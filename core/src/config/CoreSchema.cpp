@@ -36,6 +36,9 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
         .description("Grace period for a body; after it the client must keep min_body_rate");
     server.integer("min_body_rate_bytes_per_second").defaultValue(4096).min(0).max(1073741824);
     server.integer("shutdown_grace_seconds").defaultValue(30).min(0).max(3600);
+    server.string("web_root").defaultValue(std::string(""))
+        .description("Directory of the web page served at / and /static/; empty = <hubd dir>/../share/hub/web, "
+                     "else the source tree's web/");
     server.check([](const sdk::ConfigView& v) {
         std::vector<std::string> e;
         if (v.getInt("min_threads") > v.getInt("max_threads")) {

@@ -1,0 +1,48 @@
+// Entry point: hash routing between the panels and the signed-in state they share.
+import * as api from './api.js';
+import { $, notify, showError } from './ui.js';
+import * as auth from './auth.js';
+import * as files from './files.js';
+import * as advisors from './advisors.js';
+import * as chat from './chat.js';
+import * as snippets from './snippets.js';
+
+const panels = { account: auth, files, advisors, chat, snippets };
+const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets']);
+
+function currentView() {
+  const name = location.hash.replace(/^#/, '');
+  return panels[name] ? name : 'account';
+}
+
+function show(name) {
+  if (needsSignIn.has(name) && !api.hasCredentials()) {
+    notify('Sign in first to use this section.');
+    name = 'account';
+    history.replaceState(null, '', '#account');
+  }
+  for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${name}`;
+  for (const link of document.querySelectorAll('.tabs a')) {
+    if (link.dataset.view === name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.body.dataset.view = name;
+  panels[name].show?.();
+}
+
+window.addEventListener('hashchange', () => show(currentView()));
+
+for (const panel of Object.values(panels)) panel.init?.();
+
+// Signing in or out changes what every panel may show.
+auth.onChange((user) => {
+  for (const panel of Object.values(panels)) panel.reset?.(user);
+  show(currentView());
+});
+
+$('#signout').addEventListener('click', () => auth.signOut(false));
+
+auth.restore().catch((e) => showError(e, 'Session')).finally(() => {
+  show(currentView());
+  document.body.dataset.ready = 'true';
+});

@@ -1,0 +1,251 @@
+// Chat panel: pick an advisor, start or continue a conversation, watch the reply stream in
+// (HubGPT's SSE events read from fetch's body stream), cancel it, see tool calls and results.
+import * as api from './api.js';
+import { $, el, guard, notify, onSubmit, formatTime, showError } from './ui.js';
+import * as advisors from './advisors.js';
+
+let conversation = null;   // {id, advisor_id, ...}
+let streaming = false;
+let abort = null;
+
+function setStreaming(on) {
+  streaming = on;
+  $('#chat-send').disabled = on;
+  $('#chat-cancel').disabled = !on;
+  $('#chat-delete').disabled = on || !conversation;
+  $('#transcript').setAttribute('aria-busy', on ? 'true' : 'false');
+  $('#chat-state').textContent = on ? 'Reply streaming…' : '';
+}
+
+function selectedAdvisor() { return $('#chat-advisor').value; }
+
+function requireAdvisor() {
+  const id = selectedAdvisor();
+  if (!id) throw new Error('Create an advisor first (Advisors section).');
+  return id;
+}
+
+// ---- transcript ---------------------------------------------------------------------------
+
+function messageItem(role, content, extra = []) {
+  return el('li', { class: `msg ${role}`, dataset: { role } },
+    el('div', { class: 'msg-role' }, role),
+    el('div', { class: 'content' }, content || ''),
+    ...extra);
+}
+
+function renderMessages(messages) {
+  const list = $('#transcript');
+  list.replaceChildren();
+  const toolNames = {};
+  for (const m of messages) {
+    const extra = [];
+    if (Array.isArray(m.tool_calls) && m.tool_calls.length) {
+      const calls = el('ul', { class: 'tool-calls', 'aria-label': 'Tool calls' });
+      for (const c of m.tool_calls) {
+        const fn = c.function || {};
+        toolNames[c.id] = fn.name;
+        calls.append(el('li', { class: 'tool-call' }, el('span', { class: 'badge' }, 'tool call'),
+          ` ${fn.name || '?'}`, el('code', {}, fn.arguments || '{}')));
+      }
+      extra.push(calls);
+    }
+    if (m.role === 'tool') {
+      const name = toolNames[m.tool_call_id] || m.name || 'tool';
+      list.append(el('li', { class: 'msg tool', dataset: { role: 'tool' } },
+        el('div', { class: 'msg-role' }, `result of ${name}`),
+        el('pre', { class: 'content' }, m.content || '')));
+    } else {
+      list.append(messageItem(m.role, m.content, extra));
+    }
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+async function openConversation(id) {
+  const c = await api.get(`/api/v1/chat/${encodeURIComponent(id)}`);
+  conversation = c;
+  $('#chat-title').textContent = `Conversation of ${formatTime(c.created_at)}`;
+  $('#chat-title').dataset.conversation = c.id;
+  renderMessages(c.messages || []);
+  setStreaming(false);
+  return c;
+}
+
+async function loadHistory() {
+  const id = selectedAdvisor();
+  const list = $('#chat-history');
+  list.replaceChildren();
+  if (!id) return;
+  const history = await api.get(`/api/v1/chat/advisor/${encodeURIComponent(id)}/history`);
+  if (!history.length) list.append(el('li', { class: 'muted' }, 'No conversations yet.'));
+  for (const h of history) {
+    list.append(el('li', {}, el('button', {
+      type: 'button', class: 'link', dataset: { conversation: h.id },
+      'aria-current': conversation && conversation.id === h.id ? 'true' : null,
+      onclick: (e) => guard('Open conversation', () => openConversation(h.id), e.currentTarget),
+    }, `${formatTime(h.updated_at)} · ${h.message_count} message${h.message_count === 1 ? '' : 's'}`)));
+  }
+}
+
+async function newConversation() {
+  const id = requireAdvisor();
+  const c = await api.post(`/api/v1/chat/advisor/${encodeURIComponent(id)}/new`, {});
+  conversation = c;
+  $('#chat-title').textContent = 'New conversation';
+  $('#chat-title').dataset.conversation = c.id;
+  renderMessages([]);
+  setStreaming(false);
+  await loadHistory();
+  return c;
+}
+
+// ---- sending and streaming ----------------------------------------------------------------
+
+/** Parses SSE blocks ("data: {...}\n\n") as they arrive; calls onEvent per JSON event. */
+async function readEvents(res, onEvent) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const flush = (block) => {
+    const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+    if (!data) return;
+    let event;
+    try { event = JSON.parse(data); } catch { showError(new Error(`unreadable event: ${data.slice(0, 200)}`), 'Chat'); return; }
+    onEvent(event);
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
+    let at;
+    while ((at = buffer.indexOf('\n\n')) >= 0) {
+      flush(buffer.slice(0, at));
+      buffer = buffer.slice(at + 2);
+    }
+  }
+  buffer += decoder.decode();
+  if (buffer.trim()) flush(buffer);
+}
+
+async function send(text) {
+  if (!conversation) await newConversation();
+  const list = $('#transcript');
+  list.append(messageItem('user', text));
+  const reply = messageItem('assistant', '');
+  reply.dataset.streaming = 'true';
+  list.append(reply);
+  const content = reply.querySelector('.content');
+  const cid = conversation.id;
+  abort = new AbortController();
+  setStreaming(true);
+  let finish = '';
+  try {
+    const res = await api.request('POST', `/api/v1/chat/${encodeURIComponent(cid)}/message`,
+      { json: { message: text }, raw: true, signal: abort.signal });
+    const type = res.headers.get('Content-Type') || '';
+    if (type.startsWith('text/event-stream')) {
+      await readEvents(res, (event) => {
+        if (event.error) {
+          finish = 'error';
+          showError(new Error(event.error), 'Chat');
+        } else if (event.done) {
+          finish = event.finish_reason || 'stop';
+        } else if (event.message && typeof event.message.content === 'string') {
+          content.append(document.createTextNode(event.message.content));
+          list.scrollTop = list.scrollHeight;
+        }
+      });
+    } else {
+      const answer = await res.json();
+      content.textContent = answer.message ? answer.message.content || '' : '';
+      finish = answer.finish_reason || 'stop';
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') finish = 'cancelled';
+    else throw e;
+  } finally {
+    abort = null;
+    delete reply.dataset.streaming;
+    reply.dataset.finish = finish || 'cancelled';
+    setStreaming(false);
+  }
+  $('#chat-state').textContent = finish === 'cancelled' || !finish ? 'Reply cancelled.' : `Reply finished (${finish}).`;
+  // The stored conversation has the tool calls and their results: show it as saved.
+  await openConversation(cid);
+  $('#chat-state').textContent = finish === 'cancelled' || !finish ? 'Reply cancelled.' : `Reply finished (${finish}).`;
+  await loadHistory();
+}
+
+async function cancel() {
+  if (!conversation) return;
+  const answer = await api.post(`/api/v1/chat/${encodeURIComponent(conversation.id)}/cancel`, {});
+  notify(answer.status === 'cancelled' ? 'Cancelled the reply.' : 'No reply was being generated.');
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function fillAdvisors(list) {
+  const select = $('#chat-advisor');
+  const wanted = sessionStorage.getItem('hub.chatAdvisor') || select.value;
+  select.replaceChildren(...list.map((a) => el('option', { value: a.id }, a.name)));
+  if (!list.length) select.append(el('option', { value: '' }, '(no advisors yet)'));
+  if (list.some((a) => a.id === wanted)) select.value = wanted;
+}
+
+export function init() {
+  advisors.onAdvisorsChanged(fillAdvisors);
+  $('#chat-advisor').addEventListener('change', () => {
+    sessionStorage.setItem('hub.chatAdvisor', selectedAdvisor());
+    conversation = null;
+    $('#chat-title').textContent = 'No conversation';
+    $('#transcript').replaceChildren();
+    setStreaming(false);
+    guard('History', loadHistory);
+  });
+  $('#chat-new').addEventListener('click', (e) => guard('New conversation', newConversation, e.currentTarget));
+  $('#chat-latest').addEventListener('click', (e) => guard('Latest conversation', async () => {
+    const c = await api.get(`/api/v1/chat/advisor/${encodeURIComponent(requireAdvisor())}/latest`);
+    await openConversation(c.id);
+    await loadHistory();
+  }, e.currentTarget));
+  $('#chat-cancel').addEventListener('click', (e) => guard('Cancel', cancel, e.currentTarget));
+  $('#chat-delete').addEventListener('click', (e) => guard('Delete conversation', async () => {
+    await api.del(`/api/v1/chat/${encodeURIComponent(conversation.id)}`);
+    notify('Conversation deleted.');
+    conversation = null;
+    $('#chat-title').textContent = 'No conversation';
+    $('#transcript').replaceChildren();
+    setStreaming(false);
+    await loadHistory();
+  }, e.currentTarget));
+  onSubmit($('#chat-form'), 'Chat', async (form) => {
+    const text = $('#chat-input').value;
+    if (!text.trim()) return;
+    $('#chat-input').value = '';
+    await send(text);
+    form.querySelector('textarea').focus();
+  });
+  // Ctrl+Enter sends, as in most chat tools.
+  $('#chat-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('#chat-form').requestSubmit(); }
+  });
+  setStreaming(false);
+}
+
+export function show() {
+  guard('Chat', async () => {
+    const list = await advisors.refresh();
+    fillAdvisors(list);
+    await loadHistory();
+  });
+}
+
+export function reset() {
+  if (abort) abort.abort();
+  conversation = null;
+  $('#chat-title').textContent = 'No conversation';
+  $('#transcript').replaceChildren();
+  $('#chat-history').replaceChildren();
+  setStreaming(false);
+}
