@@ -112,10 +112,11 @@ sdk::NotFound advisorNotFound() { return sdk::NotFound("Advisor not found", "adv
 
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                          std::shared_ptr<sdk::IEventBus> events) {
+                          std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access) {
     db_ = std::move(db);
     clock_ = std::move(clock);
     events_ = std::move(events);
+    access_ = std::move(access);
 }
 
 sdk::IDatabase& AdvisorStore::db() const {
@@ -144,6 +145,18 @@ std::optional<Advisor> AdvisorStore::byId(const std::string& userId, const std::
     std::optional<Advisor> out;
     db().withSession([&](Poco::Data::Session& s) { out = selectOne(s, owner, id); });
     return out;
+}
+
+std::optional<Advisor> AdvisorStore::byIdAnyOwner(const std::string& advisorId) const {
+    std::string id = sdk::text::canonicalUuid(advisorId);
+    if (id.empty()) return std::nullopt;
+    std::vector<Row> rows;
+    db().withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kColumns) + "WHERE id = $1", use(id), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
 }
 
 bool AdvisorStore::nameTaken(const std::string& userId, const std::string& name) const {
@@ -244,6 +257,7 @@ void AdvisorStore::remove(const std::string& userId, const std::string& advisorI
         removed = *current;
         std::string u = userId;
         s << "DELETE FROM advisors WHERE id = $1 AND user_id = $2", use(id), use(u), now;
+        access_->forgetResource(s, "advisor", id);  // its grants go with it
     });
     // After the commit: the chat plugin deletes the advisor's conversations on this event.
     publish("advisor.deleted", removed);
@@ -251,9 +265,10 @@ void AdvisorStore::remove(const std::string& userId, const std::string& advisorI
 
 std::optional<Poco::JSON::Object::Ptr> AdvisorStore::find(const std::string& userId,
                                                           const std::string& advisorId) const {
-    auto a = byId(userId, advisorId);
-    if (!a) return std::nullopt;
-    return a->toJson();
+    if (auto own = byId(userId, advisorId)) return own->toJson();
+    auto shared = byIdAnyOwner(advisorId);
+    if (!shared || !access_->check(userId, "advisor", shared->id).allows(sdk::access::kUse)) return std::nullopt;
+    return shared->toJson();
 }
 
 void AdvisorStore::publish(const std::string& topic, const Advisor& a) const {

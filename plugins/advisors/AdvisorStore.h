@@ -8,6 +8,7 @@
 
 #include "Advisor.h"
 #include "AdvisorLookup.h"
+#include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -18,16 +19,19 @@ namespace hub::plugins::advisors {
  * Created in registerComponents() (so it can be offered as advisors.lookup.v1 then) and
  * given its services by attach() in start(), before any request or dependent plugin runs;
  * after that it is thread-safe (state is read-only, the database does the locking).
- * Every query filters on the owner: another user's advisor is never found, listed or changed.
+ * Every query filters on the owner; advisors shared through core.access.v1 are reached by
+ * the plugin with the owner's id once the access check has passed.
  */
 class AdvisorStore : public IAdvisorLookup {
 public:
     void attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                std::shared_ptr<sdk::IEventBus> events);
+                std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access);
 
     /// The owner's advisors, oldest first (HubGPT listed in insertion order).
     std::vector<Advisor> list(const std::string& userId) const;
     std::optional<Advisor> byId(const std::string& userId, const std::string& advisorId) const;
+    /// Any owner's advisor (for the access model, which decides who may see it).
+    std::optional<Advisor> byIdAnyOwner(const std::string& advisorId) const;
     bool nameTaken(const std::string& userId, const std::string& name) const;
     /// Inserts `input` for `userId`; Conflict (409) when the owner already has that name.
     Advisor create(const std::string& userId, const Advisor& input);
@@ -37,6 +41,7 @@ public:
     /// Deletes the owner's advisor and publishes advisor.deleted; NotFound (404) when absent.
     void remove(const std::string& userId, const std::string& advisorId);
 
+    /// The user's own advisor, or one shared with them with the `use` permission.
     std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
                                                 const std::string& advisorId) const override;
     std::optional<std::string> findIdByName(const std::string& userId, const std::string& name) const override;
@@ -48,6 +53,7 @@ private:
     std::shared_ptr<sdk::IDatabase> db_;
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
+    std::shared_ptr<sdk::IAccess> access_;
 };
 
 }  // namespace hub::plugins::advisors

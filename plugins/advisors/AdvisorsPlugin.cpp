@@ -57,13 +57,57 @@ void AdvisorsPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView
 }
 
 void AdvisorsPlugin::start(sdk::PluginContext& ctx) {
+    access_ = ctx.services().require<sdk::IAccess>();
+    auth_ = ctx.services().require<sdk::IAuth>();
     store_->attach(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>(),
-                   ctx.services().require<sdk::IEventBus>());
+                   ctx.services().require<sdk::IEventBus>(), access_);
+    std::weak_ptr<AdvisorStore> store = store_;
+    access_->addResourceType({"advisor", sdk::access::kAll, [store](const std::string& id) {
+                                  std::optional<sdk::AccessResource> out;
+                                  if (auto s = store.lock()) {
+                                      if (auto a = s->byIdAnyOwner(id)) out = sdk::AccessResource{a->userId, a->name};
+                                  }
+                                  return out;
+                              }});
+}
+
+void AdvisorsPlugin::stop() noexcept {
+    if (access_) access_->removeResourceType("advisor");
+}
+
+std::pair<Advisor, sdk::AccessDecision> AdvisorsPlugin::reachable(sdk::RequestContext& ctx, uint32_t bits) const {
+    const std::string& me = ctx.requireAuth().userId;
+    sdk::AccessDecision d = access_->require(me, "advisor", ctx.pathParam("advisor_id"), bits, "Advisor not found");
+    auto a = store_->byIdAnyOwner(ctx.pathParam("advisor_id"));
+    if (!a) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+    return {*a, d};
+}
+
+Poco::JSON::Object::Ptr AdvisorsPlugin::describe(const Advisor& a, const sdk::AccessDecision& d) const {
+    auto o = a.toJson();
+    if (!d.owner) {
+        auto owner = auth_->findUserById(a.userId);
+        o->set("owner", owner ? Poco::Dynamic::Var(owner->username) : Poco::Dynamic::Var());
+        auto access = sdk::json::array();
+        for (const auto& n : sdk::access::bitNames(d.permissions)) access->add(n);
+        o->set("access", access);
+    }
+    return o;
 }
 
 void AdvisorsPlugin::list(sdk::RequestContext& ctx) {
+    const std::string& me = ctx.requireAuth().userId;
     auto out = sdk::json::array();
-    for (const auto& a : store_->list(ctx.requireAuth().userId)) out->add(a.toJson());
+    for (const auto& a : store_->list(me)) out->add(a.toJson());
+    // Then advisors others shared with the caller, with their owner and the caller's access.
+    for (const auto& [id, bits] : access_->sharedWith(me, "advisor")) {
+        auto a = store_->byIdAnyOwner(id);
+        if (!a || a->userId == me) continue;
+        sdk::AccessDecision d;
+        d.visible = true;
+        d.permissions = bits;
+        out->add(describe(*a, d));
+    }
     respondPython(ctx, 200, out);
 }
 
@@ -75,20 +119,33 @@ void AdvisorsPlugin::create(sdk::RequestContext& ctx) {
 }
 
 void AdvisorsPlugin::get(sdk::RequestContext& ctx) {
-    auto a = store_->byId(ctx.requireAuth().userId, ctx.pathParam("advisor_id"));
-    if (!a) throw sdk::NotFound("Advisor not found", "advisor_not_found");
-    respondPython(ctx, 200, a->toJson());
+    auto [a, d] = reachable(ctx, sdk::access::kView);
+    respondPython(ctx, 200, describe(a, d));
 }
 
 void AdvisorsPlugin::replace(sdk::RequestContext& ctx) {
     const std::string& owner = ctx.requireAuth().userId;
     // The body is validated before the lookup, as FastAPI did (422 wins over 404).
     Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
-    respondPython(ctx, 200, store_->replace(owner, ctx.pathParam("advisor_id"), input).toJson());
+    if (store_->byId(owner, ctx.pathParam("advisor_id"))) {
+        respondPython(ctx, 200, store_->replace(owner, ctx.pathParam("advisor_id"), input).toJson());
+        return;
+    }
+    // Someone else's advisor: the edit permission changes it in its owner's namespace.
+    auto [a, d] = reachable(ctx, sdk::access::kEdit);
+    respondPython(ctx, 200, describe(store_->replace(a.userId, a.id, input), d));
 }
 
 void AdvisorsPlugin::remove(sdk::RequestContext& ctx) {
-    store_->remove(ctx.requireAuth().userId, ctx.pathParam("advisor_id"));
+    const std::string& me = ctx.requireAuth().userId;
+    if (!store_->byId(me, ctx.pathParam("advisor_id"))) {
+        // Only the owner deletes: a sharee gets 403 (404 when it is not shared with them).
+        if (!access_->check(me, "advisor", ctx.pathParam("advisor_id")).visible) {
+            throw sdk::NotFound("Advisor not found", "advisor_not_found");
+        }
+        throw sdk::Forbidden("Only the owner may delete this advisor", "owner_only");
+    }
+    store_->remove(me, ctx.pathParam("advisor_id"));
     auto o = sdk::json::object();
     o->set("status", "success");
     respondPython(ctx, 200, o);

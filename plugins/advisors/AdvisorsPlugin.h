@@ -15,6 +15,7 @@ public:
     void declareConfig(sdk::ConfigSchema& schema) const override;
     void registerComponents(sdk::Registrar& registrar, const sdk::ConfigView& config) override;
     void start(sdk::PluginContext& context) override;
+    void stop() noexcept override;
 
 private:
     void list(sdk::RequestContext& ctx);
@@ -26,7 +27,15 @@ private:
     /// unknown user or a DIR that is not a directory, 64 for a usage error.
     int importCommand(sdk::CommandContext& c);
 
+    /// The advisor at {advisor_id} as the caller may reach it (their own, or shared with
+    /// `bits`): 404 when invisible, 403 when visible without `bits`.
+    std::pair<Advisor, sdk::AccessDecision> reachable(sdk::RequestContext& ctx, uint32_t bits) const;
+    /// Advisor JSON plus, for someone else's advisor, its owner and the caller's access.
+    Poco::JSON::Object::Ptr describe(const Advisor& a, const sdk::AccessDecision& d) const;
+
     std::string defaultGateway_;
+    std::shared_ptr<sdk::IAccess> access_;
+    std::shared_ptr<sdk::IAuth> auth_;
     std::shared_ptr<AdvisorStore> store_ = std::make_shared<AdvisorStore>();
 };
 

@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include <regex>
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/DateTimeParser.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
@@ -93,44 +90,7 @@ std::optional<ByteRange> parseRange(const std::string& header, uint64_t size) {
 
 /// `expires_at`: ISO-8601 (with or without zone, UTC assumed) or epoch seconds; must be future.
 int64_t parseExpiry(sdk::BodyValidator& v, int64_t nowMicros) {
-    const auto& body = v.body();
-    if (!v.has("expires_at")) return 0;
-    auto value = body->get("expires_at");
-    int64_t micros = 0;
-    if (value.isNumeric() && !value.isBoolean()) {
-        // Epoch seconds; anything past year 9999 is refused before it can overflow.
-        double seconds = value.convert<double>();
-        if (!(seconds > 0 && seconds < 253402300800.0)) {
-            v.fail("expires_at", "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
-            return 0;
-        }
-        micros = static_cast<int64_t>(seconds * 1e6);
-    } else if (value.isString()) {
-        // Poco's ISO parser skips junk it does not understand; accept only the strict forms.
-        static const std::regex iso(
-            R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$)");
-        std::string text = value.convert<std::string>();
-        Poco::DateTime dt;
-        int tz = 0;
-        std::string normalised = text;
-        if (std::regex_match(text, iso) && normalised.find_first_of("Z+-", 19) == std::string::npos) normalised += "Z";
-        if (!std::regex_match(text, iso) ||
-            !(Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, normalised, dt, tz) ||
-              Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, normalised, dt, tz))) {
-            v.fail("expires_at", "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
-            return 0;
-        }
-        dt.makeUTC(tz);
-        micros = dt.timestamp().epochMicroseconds();
-    } else {
-        v.fail("expires_at", "datetime_type", "Input should be an ISO-8601 datetime or epoch seconds");
-        return 0;
-    }
-    if (micros <= nowMicros) {
-        v.fail("expires_at", "datetime_future", "expires_at must be in the future");
-        return 0;
-    }
-    return micros;
+    return v.optionalTimestamp("expires_at", nowMicros).value_or(0);
 }
 
 /// `*` and `?` glob, ASCII case-insensitive. Iterative with one backtrack point, so it runs

@@ -4,6 +4,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <regex>
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
 
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
@@ -153,6 +158,45 @@ std::optional<bool> BodyValidator::optionalBool(const std::string& field) {
         return std::nullopt;
     }
     return v.convert<bool>();
+}
+
+std::optional<int64_t> BodyValidator::optionalTimestamp(const std::string& field, int64_t futureAfter) {
+    if (!has(field)) return std::nullopt;
+    auto value = body_->get(field);
+    int64_t micros = 0;
+    if (value.isNumeric() && !value.isBoolean()) {
+        // Epoch seconds; anything past year 9999 is refused before it can overflow.
+        double seconds = value.convert<double>();
+        if (!(seconds > 0 && seconds < 253402300800.0)) {
+            fail(field, "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
+            return std::nullopt;
+        }
+        micros = static_cast<int64_t>(seconds * 1e6);
+    } else if (value.isString()) {
+        // Poco's ISO parser skips junk it does not understand; accept only the strict forms.
+        static const std::regex iso(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$)");
+        std::string text = value.convert<std::string>();
+        Poco::DateTime dt;
+        int tz = 0;
+        std::string normalised = text;
+        if (std::regex_match(text, iso) && normalised.find_first_of("Z+-", 19) == std::string::npos) normalised += "Z";
+        if (!std::regex_match(text, iso) ||
+            !(Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, normalised, dt, tz) ||
+              Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, normalised, dt, tz))) {
+            fail(field, "datetime_parsing", "Input should be an ISO-8601 datetime or epoch seconds");
+            return std::nullopt;
+        }
+        dt.makeUTC(tz);
+        micros = dt.timestamp().epochMicroseconds();
+    } else {
+        fail(field, "datetime_type", "Input should be an ISO-8601 datetime or epoch seconds");
+        return std::nullopt;
+    }
+    if (futureAfter > 0 && micros <= futureAfter) {
+        fail(field, "datetime_future", field + " must be in the future");
+        return std::nullopt;
+    }
+    return micros;
 }
 
 Poco::JSON::Array::Ptr BodyValidator::optionalArray(const std::string& field) {

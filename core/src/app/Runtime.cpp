@@ -8,6 +8,7 @@
 
 #include <Poco/String.h>
 
+#include "access/AccessRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "config/CoreSchema.h"
 #include "config/SchemaValidator.h"
@@ -212,6 +213,7 @@ void Runtime::initServices() {
     as.passwordMinLength = static_cast<int>(core_.getInt("auth.password.min_length"));
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
+    access_ = std::make_shared<AccessService>(*db_, *auth_, clock_);
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -245,6 +247,8 @@ void Runtime::initServices() {
     // Runtime owns the object.
     services_->add(sdk::IDatabase::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IDatabase>(db_)), "core");
     services_->add(sdk::IAuth::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAuth>(auth_)), "core");
+    services_->add(sdk::IAccess::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAccess>(access_)),
+                   "core");
     services_->add(sdk::IClock::kServiceId,
                    std::shared_ptr<void>(std::shared_ptr<sdk::IClock>(), static_cast<sdk::IClock*>(&clock_)), "core");
     services_->add(sdk::IEventBus::kServiceId,
@@ -306,6 +310,7 @@ void Runtime::registerCoreRoutes() {
                   [this](sdk::RequestContext& ctx) { ctx.respondJson(200, plugins_->describe()); }},
                  "core");
     registerAuthRoutes(*router_, *auth_);
+    registerAccessRoutes(*router_, *access_, *auth_);
 
     // The page at `/`: server.web_root, else installed next to hubd, else the source tree.
     staticFiles_ = std::make_unique<StaticFiles>(

@@ -98,7 +98,69 @@ CREATE TABLE storage_data_keys (
 );
 )SQL";
     storage.postgresql = storage.sqlite;
-    return {users, storage};
+    // One access model: grants on any registered resource type to users and teams.
+    sdk::Migration access;
+    access.version = 3;
+    access.name = "access_grants_and_teams";
+    access.sqlite = R"SQL(
+CREATE TABLE teams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE team_members (
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    added_at BIGINT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user_id ON team_members (user_id);
+CREATE TABLE access_grants (
+    id TEXT PRIMARY KEY,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'team')),
+    principal_id TEXT NOT NULL,
+    permissions INTEGER NOT NULL,
+    expires_at BIGINT,
+    granted_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (resource_type, resource_id, principal_type, principal_id)
+);
+CREATE INDEX access_grants_principal ON access_grants (principal_type, principal_id, resource_type);
+)SQL";
+    access.postgresql = R"SQL(
+CREATE TABLE teams (
+    id UUID PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_by UUID REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE team_members (
+    team_id UUID NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    added_at BIGINT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user_id ON team_members (user_id);
+CREATE TABLE access_grants (
+    id UUID PRIMARY KEY,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'team')),
+    principal_id TEXT NOT NULL,
+    permissions INTEGER NOT NULL,
+    expires_at BIGINT,
+    granted_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (resource_type, resource_id, principal_type, principal_id)
+);
+CREATE INDEX access_grants_principal ON access_grants (principal_type, principal_id, resource_type);
+)SQL";
+    return {users, storage, access};
 }
 
 }  // namespace hub::core

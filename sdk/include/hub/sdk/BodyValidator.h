@@ -37,6 +37,10 @@ public:
     int64_t requiredInt(const std::string& field, int64_t min, int64_t max);
     std::optional<double> optionalNumber(const std::string& field);
     std::optional<bool> optionalBool(const std::string& field);
+    /// A point in time given as a strict ISO-8601 string (offset or Z; none means UTC) or
+    /// as epoch seconds, in microseconds since the epoch; null counts as absent. With
+    /// `futureAfter` > 0 the time must be later than it (microseconds).
+    std::optional<int64_t> optionalTimestamp(const std::string& field, int64_t futureAfter = 0);
     /// An array field; null counts as absent.
     Poco::JSON::Array::Ptr optionalArray(const std::string& field);
     /// An object field; null counts as absent.

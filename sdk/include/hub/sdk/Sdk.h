@@ -20,6 +20,7 @@
 #include "hub/sdk/ToolSpec.h"
 #include "hub/sdk/Version.h"
 #include "hub/sdk/Text.h"
+#include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IBlobStore.h"
 #include "hub/sdk/services/IClock.h"

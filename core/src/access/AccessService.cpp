@@ -1,0 +1,493 @@
+#include "access/AccessService.h"
+
+#include <algorithm>
+#include <set>
+
+#include <Poco/Data/Session.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include "hub/sdk/Error.h"
+#include "hub/sdk/Text.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace hub::core {
+namespace {
+
+using GrantRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, int, Poco::Int64,
+                             std::string, Poco::Int64>;
+
+constexpr const char* kGrantColumns =
+    "SELECT CAST(id AS TEXT), resource_type, resource_id, principal_type, principal_id, permissions, "
+    "COALESCE(expires_at, 0), granted_by, created_at FROM access_grants ";
+
+/// Grants whose principal is the user ($U) or a team they belong to.
+constexpr const char* kForUser =
+    "((principal_type = 'user' AND principal_id = $U) OR (principal_type = 'team' AND principal_id IN "
+    "(SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $U)))";
+
+sdk::AccessGrant fromRow(const GrantRow& r) {
+    sdk::AccessGrant g;
+    g.id = r.get<0>();
+    g.resourceType = r.get<1>();
+    g.resourceId = r.get<2>();
+    g.principal = {r.get<3>(), r.get<4>()};
+    g.permissions = static_cast<uint32_t>(r.get<5>());
+    g.expiresAt = r.get<6>();
+    g.grantedBy = r.get<7>();
+    g.createdAt = r.get<8>();
+    return g;
+}
+
+std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
+    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
+    return s;
+}
+
+}  // namespace
+
+const TeamMember* Team::member(const std::string& userId) const {
+    for (const auto& m : members) {
+        if (m.userId == userId) return &m;
+    }
+    return nullptr;
+}
+
+int Team::admins() const {
+    return static_cast<int>(std::count_if(members.begin(), members.end(), [](const TeamMember& m) { return m.role == "admin"; }));
+}
+
+// ---- resource types ------------------------------------------------------------------
+
+void AccessService::addResourceType(sdk::AccessResourceType type) {
+    if (type.name.empty() || !type.describe || (type.permissions & sdk::access::kView) == 0) {
+        throw std::invalid_argument("an access resource type needs a name, a describe function and the view bit");
+    }
+    std::unique_lock<std::shared_mutex> lock(typesMutex_);
+    if (types_.count(type.name)) throw std::runtime_error("access resource type '" + type.name + "' is registered twice");
+    std::string name = type.name;
+    types_.emplace(name, std::move(type));
+}
+
+void AccessService::removeResourceType(const std::string& name) {
+    std::unique_lock<std::shared_mutex> lock(typesMutex_);
+    types_.erase(name);
+}
+
+bool AccessService::knowsType(const std::string& name) const {
+    std::shared_lock<std::shared_mutex> lock(typesMutex_);
+    return types_.count(name) > 0;
+}
+
+uint32_t AccessService::typeBits(const std::string& name) const {
+    std::shared_lock<std::shared_mutex> lock(typesMutex_);
+    auto it = types_.find(name);
+    return it == types_.end() ? 0 : it->second.permissions;
+}
+
+sdk::AccessResourceType AccessService::typeOf(const std::string& name) const {
+    std::shared_lock<std::shared_mutex> lock(typesMutex_);
+    auto it = types_.find(name);
+    if (it == types_.end()) throw sdk::ValidationError("Unknown resource_type '" + name + "'", "unknown_resource_type");
+    return it->second;
+}
+
+std::optional<sdk::AccessResource> AccessService::describe(const std::string& resourceType,
+                                                           const std::string& resourceId) const {
+    if (resourceId.empty() || resourceId.size() > 1024) return std::nullopt;
+    return typeOf(resourceType).describe(resourceId);
+}
+
+// ---- checks --------------------------------------------------------------------------
+
+std::vector<sdk::AccessGrant> AccessService::liveGrants(const std::string& resourceType, const std::string& resourceId,
+                                                        const std::string& userId) const {
+    std::vector<GrantRow> rows;
+    std::string t = resourceType, r = resourceId, u = userId;
+    int64_t at = clock_.nowMicros();
+    std::string sql = std::string(kGrantColumns) +
+                      "WHERE resource_type = $1 AND resource_id = $2 AND (expires_at IS NULL OR expires_at > $3) AND " +
+                      replaceAll(kForUser, "$U", "$4") + " ORDER BY created_at";
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << sql, use(t), use(r), use(at), use(u), into(rows), now;
+    });
+    std::vector<sdk::AccessGrant> out;
+    for (const auto& row : rows) out.push_back(fromRow(row));
+    return out;
+}
+
+sdk::AccessDecision AccessService::check(const std::string& userId, const std::string& resourceType,
+                                         const std::string& resourceId) const {
+    sdk::AccessDecision d;
+    uint32_t meaningful = typeBits(resourceType);
+    if (meaningful == 0 || userId.empty()) return d;
+    d.resource = describe(resourceType, resourceId);
+    if (!d.resource) return d;
+    if (d.resource->ownerId == userId) {
+        d.visible = d.owner = true;
+        d.permissions = meaningful;
+        return d;
+    }
+    d.via = liveGrants(resourceType, resourceId, userId);
+    for (const auto& g : d.via) d.permissions |= g.permissions;
+    d.permissions &= meaningful;
+    d.visible = (d.permissions & sdk::access::kView) != 0;
+    if (!d.visible) {
+        d.permissions = 0;
+        d.via.clear();
+    }
+    return d;
+}
+
+sdk::AccessDecision AccessService::require(const std::string& userId, const std::string& resourceType,
+                                           const std::string& resourceId, uint32_t bits,
+                                           const std::string& notFoundMessage) const {
+    sdk::AccessDecision d = check(userId, resourceType, resourceId);
+    if (!d.visible) throw sdk::NotFound(notFoundMessage, resourceType + "_not_found");
+    if (!d.allows(bits)) {
+        std::string need;
+        for (const auto& n : sdk::access::bitNames(bits & ~d.permissions)) need += (need.empty() ? "" : ", ") + n;
+        throw sdk::Forbidden("You may not do this: it needs the " + need + " permission", "permission_denied");
+    }
+    return d;
+}
+
+std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId) const {
+    std::vector<GrantRow> rows;
+    std::string u = userId;
+    int64_t at = clock_.nowMicros();
+    std::string sql = std::string(kGrantColumns) + "WHERE (expires_at IS NULL OR expires_at > $1) AND " +
+                      replaceAll(kForUser, "$U", "$2") + " ORDER BY created_at";
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << sql, use(at), use(u), into(rows), now;
+    });
+    std::vector<sdk::AccessGrant> out;
+    for (const auto& row : rows) out.push_back(fromRow(row));
+    return out;
+}
+
+std::vector<std::pair<std::string, uint32_t>> AccessService::sharedWith(const std::string& userId,
+                                                                        const std::string& resourceType) const {
+    std::map<std::string, uint32_t> bits;
+    for (const auto& g : grantsTo(userId)) {
+        if (g.resourceType == resourceType) bits[g.resourceId] |= g.permissions;
+    }
+    std::vector<std::pair<std::string, uint32_t>> out;
+    uint32_t meaningful = typeBits(resourceType);
+    for (const auto& [id, b] : bits) {
+        if ((b & sdk::access::kView) != 0) out.emplace_back(id, b & meaningful);
+    }
+    return out;
+}
+
+std::optional<sdk::AccessGrant> AccessService::grantById(const std::string& rawId) const {
+    std::string id = sdk::text::canonicalUuid(rawId);
+    if (id.empty()) return std::nullopt;
+    std::vector<GrantRow> rows;
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kGrantColumns) + "WHERE id = $1", use(id), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
+}
+
+std::vector<sdk::AccessGrant> AccessService::grantsOn(const std::string& resourceType, const std::string& resourceId) const {
+    std::vector<GrantRow> rows;
+    std::string t = resourceType, r = resourceId;
+    int64_t at = clock_.nowMicros();
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kGrantColumns) +
+                 "WHERE resource_type = $1 AND resource_id = $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at",
+            use(t), use(r), use(at), into(rows), now;
+    });
+    std::vector<sdk::AccessGrant> out;
+    for (const auto& row : rows) out.push_back(fromRow(row));
+    return out;
+}
+
+// ---- grants --------------------------------------------------------------------------
+
+sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::AccessGrantRequest& req) {
+    const uint32_t meaningful = typeOf(req.resourceType).permissions;
+    sdk::AccessDecision mine = check(actorId, req.resourceType, req.resourceId);
+    if (!mine.visible) throw sdk::NotFound("Resource not found", req.resourceType + "_not_found");
+    const bool manager = mine.owner || mine.allows(sdk::access::kManage);
+    if (!manager && !mine.allows(sdk::access::kReshare)) {
+        throw sdk::Forbidden("You may not share this " + req.resourceType, "reshare_denied");
+    }
+    if (req.permissions == 0 || (req.permissions & ~meaningful) != 0) {
+        std::string allowed;
+        for (const auto& n : sdk::access::bitNames(meaningful)) allowed += (allowed.empty() ? "" : ", ") + n;
+        throw sdk::ValidationError("A grant on a " + req.resourceType + " may hold only: " + allowed, "invalid_permissions");
+    }
+    if ((req.permissions & sdk::access::kView) == 0) {
+        throw sdk::ValidationError("A grant must include view", "grant_without_view");
+    }
+    if (!mine.owner && (req.permissions & ~mine.permissions) != 0) {
+        throw sdk::Forbidden("You cannot grant more than you hold", "grant_exceeds_holding");
+    }
+    // The principal must exist; the owner and the actor need no grant.
+    if (req.principal.type == "user") {
+        if (!auth_.findUserById(req.principal.id)) throw sdk::NotFound("User not found", "user_not_found");
+        if (req.principal.id == mine.resource->ownerId || req.principal.id == actorId) {
+            throw sdk::ValidationError("A resource cannot be shared with its owner or with yourself", "share_with_self");
+        }
+    } else if (req.principal.type == "team") {
+        if (!team(req.principal.id)) throw sdk::NotFound("Team not found", "team_not_found");
+    } else {
+        throw sdk::ValidationError("principal_type must be user or team", "invalid_principal_type");
+    }
+    int64_t expires = req.expiresAt;
+    if (expires != 0 && expires <= clock_.nowMicros()) {
+        throw sdk::ValidationError("expires_at must be in the future", "expiry_in_past");
+    }
+    if (!manager) {
+        // A reshare never outlives the grants it comes from.
+        int64_t cap = -1;
+        for (const auto& g : mine.via) {
+            if ((g.permissions & sdk::access::kReshare) == 0) continue;
+            if (g.expiresAt == 0) {
+                cap = 0;
+                break;
+            }
+            cap = std::max(cap, g.expiresAt);
+        }
+        if (cap > 0 && (expires == 0 || expires > cap)) expires = cap;
+    }
+    sdk::AccessGrant out;
+    out.resourceType = req.resourceType;
+    out.resourceId = req.resourceId;
+    out.principal = req.principal;
+    out.permissions = req.permissions;
+    out.expiresAt = expires;
+    out.grantedBy = actorId;
+    out.createdAt = clock_.nowMicros();
+    Poco::Nullable<Poco::Int64> expiresCol;
+    if (expires != 0) expiresCol = expires;
+    int bits = static_cast<int>(req.permissions);
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        std::vector<std::string> ids, granters;
+        std::vector<Poco::Int64> created;
+        s << "SELECT CAST(id AS TEXT), granted_by, created_at FROM access_grants WHERE resource_type = $1 AND "
+             "resource_id = $2 AND principal_type = $3 AND principal_id = $4",
+            use(out.resourceType), use(out.resourceId), use(out.principal.type), use(out.principal.id), into(ids),
+            into(granters), into(created), now;
+        if (!ids.empty()) {
+            // Someone else's grant (even an expired one) is theirs to change, or a manager's.
+            if (!manager && granters[0] != actorId) {
+                throw sdk::Forbidden("This is already shared with them by someone else", "share_not_yours");
+            }
+            out.id = ids[0];
+            out.createdAt = created[0];
+            s << "UPDATE access_grants SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(bits),
+                use(expiresCol), use(out.grantedBy), use(out.id), now;
+        } else {
+            out.id = sdk::text::newUuid();
+            s << "INSERT INTO access_grants (id, resource_type, resource_id, principal_type, principal_id, permissions, "
+                 "expires_at, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                use(out.id), use(out.resourceType), use(out.resourceId), use(out.principal.type), use(out.principal.id),
+                use(bits), use(expiresCol), use(out.grantedBy), use(out.createdAt), now;
+        }
+    });
+    return out;
+}
+
+bool AccessService::revoke(const std::string& actorId, const std::string& grantId) {
+    auto g = grantById(grantId);
+    if (!g || !knowsType(g->resourceType)) return false;
+    sdk::AccessDecision mine = check(actorId, g->resourceType, g->resourceId);
+    // One's own grant may always be given up; the granter and managers may revoke it.
+    const bool ownGrant = g->principal.type == "user" && g->principal.id == actorId;
+    if (!mine.visible && !ownGrant) return false;
+    if (!ownGrant && !mine.owner && !mine.allows(sdk::access::kManage) && g->grantedBy != actorId) {
+        throw sdk::Forbidden("Only the owner, a manager or whoever granted it may revoke this", "revoke_denied");
+    }
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        std::string id = g->id, t = g->resourceType, r = g->resourceId;
+        s << "DELETE FROM access_grants WHERE id = $1", use(id), now;
+        if (g->principal.type != "user") return;
+        // What the revoked user granted further on this resource goes too, down the chain.
+        std::vector<std::string> revoked{g->principal.id};
+        std::set<std::string> seen;
+        while (!revoked.empty()) {
+            std::string granter = revoked.back();
+            revoked.pop_back();
+            if (!seen.insert(granter).second) continue;
+            std::vector<std::string> principals, types;
+            s << "SELECT principal_id, principal_type FROM access_grants WHERE resource_type = $1 AND resource_id = $2 "
+                 "AND granted_by = $3",
+                use(t), use(r), use(granter), into(principals), into(types), now;
+            s << "DELETE FROM access_grants WHERE resource_type = $1 AND resource_id = $2 AND granted_by = $3", use(t),
+                use(r), use(granter), now;
+            for (std::size_t i = 0; i < principals.size(); ++i) {
+                if (types[i] == "user") revoked.push_back(principals[i]);
+            }
+        }
+    });
+    return true;
+}
+
+void AccessService::forgetResource(Poco::Data::Session& s, const std::string& resourceType, const std::string& resourceId) {
+    std::string t = resourceType, r = resourceId;
+    s << "DELETE FROM access_grants WHERE resource_type = $1 AND resource_id = $2", use(t), use(r), now;
+}
+
+// ---- teams ---------------------------------------------------------------------------
+
+std::optional<Team> AccessService::team(const std::string& rawId) const {
+    std::string id = sdk::text::canonicalUuid(rawId);
+    if (id.empty()) return std::nullopt;
+    std::optional<Team> out;
+    db_.withSession([&](Poco::Data::Session& s) {
+        out.reset();
+        std::vector<std::string> names;
+        std::vector<Poco::Int64> created;
+        s << "SELECT name, created_at FROM teams WHERE id = $1", use(id), into(names), into(created), now;
+        if (names.empty()) return;
+        Team t;
+        t.id = id;
+        t.name = names[0];
+        t.createdAt = created[0];
+        std::vector<std::string> users, usernames, roles;
+        std::vector<Poco::Int64> added;
+        s << "SELECT CAST(m.user_id AS TEXT), u.username, m.role, m.added_at FROM team_members m JOIN users u ON u.id = "
+             "m.user_id WHERE m.team_id = $1 ORDER BY u.username",
+            use(id), into(users), into(usernames), into(roles), into(added), now;
+        for (std::size_t i = 0; i < users.size(); ++i) t.members.push_back({users[i], usernames[i], roles[i], added[i]});
+        out = t;
+    });
+    return out;
+}
+
+std::optional<Team> AccessService::teamByName(const std::string& name) const {
+    std::vector<std::string> ids;
+    std::string n = name;
+    db_.withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        s << "SELECT CAST(id AS TEXT) FROM teams WHERE name = $1", use(n), into(ids), now;
+    });
+    if (ids.empty()) return std::nullopt;
+    return team(ids[0]);
+}
+
+std::vector<Team> AccessService::teamsOf(const std::string& userId) const {
+    std::vector<std::string> ids;
+    std::string u = userId;
+    db_.withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        s << "SELECT CAST(t.id AS TEXT) FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = $1 "
+             "ORDER BY t.name",
+            use(u), into(ids), now;
+    });
+    std::vector<Team> out;
+    for (const auto& id : ids) {
+        if (auto t = team(id)) out.push_back(*t);
+    }
+    return out;
+}
+
+std::vector<Team> AccessService::allTeams() const {
+    std::vector<std::string> ids;
+    db_.withSession([&](Poco::Data::Session& s) {
+        ids.clear();
+        s << "SELECT CAST(id AS TEXT) FROM teams ORDER BY name", into(ids), now;
+    });
+    std::vector<Team> out;
+    for (const auto& id : ids) {
+        if (auto t = team(id)) out.push_back(*t);
+    }
+    return out;
+}
+
+Team AccessService::createTeam(const std::string& creatorId, const std::string& name) {
+    Team t;
+    t.id = sdk::text::newUuid();
+    t.name = name;
+    t.createdAt = clock_.nowMicros();
+    std::string creator = creatorId, admin = "admin";
+    try {
+        db_.withTransaction([&](Poco::Data::Session& s) {
+            s << "INSERT INTO teams (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)", use(t.id), use(t.name),
+                use(creator), use(t.createdAt), now;
+            s << "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)", use(t.id),
+                use(creator), use(admin), use(t.createdAt), now;
+        });
+    } catch (const sdk::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        if (db_.isUniqueViolation(e)) throw sdk::Conflict("A team named '" + name + "' already exists", "team_exists");
+        throw;
+    }
+    return *team(t.id);
+}
+
+void AccessService::renameTeam(const std::string& id, const std::string& name) {
+    std::string i = id, n = name;
+    try {
+        db_.withTransaction([&](Poco::Data::Session& s) {
+            s << "UPDATE teams SET name = $1 WHERE id = $2", use(n), use(i), now;
+        });
+    } catch (const sdk::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        if (db_.isUniqueViolation(e)) throw sdk::Conflict("A team named '" + name + "' already exists", "team_exists");
+        throw;
+    }
+}
+
+void AccessService::deleteTeam(const std::string& id) {
+    std::string i = id, type = "team";
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        s << "DELETE FROM access_grants WHERE principal_type = $1 AND principal_id = $2", use(type), use(i), now;
+        s << "DELETE FROM team_members WHERE team_id = $1", use(i), now;
+        s << "DELETE FROM teams WHERE id = $1", use(i), now;
+    });
+}
+
+void AccessService::setMember(const std::string& teamId, const std::string& userId, const std::string& role) {
+    std::string t = teamId, u = userId, r = role;
+    int64_t at = clock_.nowMicros();
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        std::vector<std::string> current;
+        s << "SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u),
+            into(current), now;
+        if (!current.empty() && current[0] == "admin" && role != "admin") {
+            int admins = 0;
+            s << "SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND role = 'admin'", use(t), into(admins), now;
+            if (admins <= 1) throw sdk::Conflict("The last admin of a team cannot be demoted", "last_team_admin");
+        }
+        if (current.empty()) {
+            s << "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)", use(t), use(u), use(r),
+                use(at), now;
+        } else {
+            s << "UPDATE team_members SET role = $1 WHERE team_id = $2 AND user_id = $3", use(r),
+                use(t), use(u), now;
+        }
+    });
+}
+
+void AccessService::removeMember(const std::string& teamId, const std::string& userId) {
+    std::string t = teamId, u = userId;
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        std::vector<std::string> current;
+        s << "SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u),
+            into(current), now;
+        if (current.empty()) throw sdk::NotFound("Not a member of this team", "member_not_found");
+        if (current[0] == "admin") {
+            int admins = 0;
+            s << "SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND role = 'admin'", use(t), into(admins), now;
+            if (admins <= 1) {
+                throw sdk::Conflict("The last admin cannot leave the team; make someone else admin or delete the team",
+                                    "last_team_admin");
+            }
+        }
+        s << "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u), now;
+    });
+}
+
+}  // namespace hub::core

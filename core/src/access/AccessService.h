@@ -1,0 +1,90 @@
+// The core's access model (core.access.v1) and teams: grants on any registered resource type
+// for users and teams, checked on every request, with the rules in IAccess.h.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "db/Database.h"
+#include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IAuth.h"
+#include "hub/sdk/services/IClock.h"
+
+namespace hub::core {
+
+struct TeamMember {
+    std::string userId;
+    std::string username;
+    std::string role;  ///< "admin" or "member"
+    int64_t addedAt = 0;
+};
+
+struct Team {
+    std::string id;
+    std::string name;
+    int64_t createdAt = 0;
+    std::vector<TeamMember> members;
+
+    const TeamMember* member(const std::string& userId) const;
+    int admins() const;
+};
+
+class AccessService : public sdk::IAccess {
+public:
+    AccessService(Database& db, const sdk::IAuth& auth, const sdk::IClock& clock) : db_(db), auth_(auth), clock_(clock) {}
+
+    // core.access.v1
+    void addResourceType(sdk::AccessResourceType type) override;
+    sdk::AccessDecision check(const std::string& userId, const std::string& resourceType,
+                              const std::string& resourceId) const override;
+    sdk::AccessDecision require(const std::string& userId, const std::string& resourceType,
+                                const std::string& resourceId, uint32_t bits,
+                                const std::string& notFoundMessage) const override;
+    std::vector<std::pair<std::string, uint32_t>> sharedWith(const std::string& userId,
+                                                             const std::string& resourceType) const override;
+    sdk::AccessGrant grant(const std::string& actorId, const sdk::AccessGrantRequest& request) override;
+    bool revoke(const std::string& actorId, const std::string& grantId) override;
+    std::vector<sdk::AccessGrant> grantsOn(const std::string& resourceType, const std::string& resourceId) const override;
+    void forgetResource(Poco::Data::Session& session, const std::string& resourceType,
+                        const std::string& resourceId) override;
+
+    void removeResourceType(const std::string& name) override;
+    int64_t nowMicros() const { return clock_.nowMicros(); }
+    bool knowsType(const std::string& name) const;
+    /// The type's meaningful bits (0 when unknown).
+    uint32_t typeBits(const std::string& name) const;
+    std::optional<sdk::AccessGrant> grantById(const std::string& id) const;
+    /// Live grants whose principal is the user or one of their teams.
+    std::vector<sdk::AccessGrant> grantsTo(const std::string& userId) const;
+    std::optional<sdk::AccessResource> describe(const std::string& resourceType, const std::string& resourceId) const;
+
+    // Teams.
+    Team createTeam(const std::string& creatorId, const std::string& name);
+    std::optional<Team> team(const std::string& id) const;
+    std::optional<Team> teamByName(const std::string& name) const;
+    std::vector<Team> teamsOf(const std::string& userId) const;
+    std::vector<Team> allTeams() const;
+    void renameTeam(const std::string& id, const std::string& name);
+    void deleteTeam(const std::string& id);
+    void setMember(const std::string& teamId, const std::string& userId, const std::string& role);
+    /// Removes a member; refuses (Conflict) to remove or demote the last admin.
+    void removeMember(const std::string& teamId, const std::string& userId);
+
+private:
+    std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
+                                             const std::string& userId) const;
+    std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
+    sdk::AccessResourceType typeOf(const std::string& name) const;
+
+    Database& db_;
+    const sdk::IAuth& auth_;
+    const sdk::IClock& clock_;
+    mutable std::shared_mutex typesMutex_;
+    std::map<std::string, sdk::AccessResourceType> types_;
+};
+
+}  // namespace hub::core
