@@ -344,11 +344,11 @@ int FileStore::remove(const FileRow& target) {
         std::vector<std::string> ids;
         std::vector<std::string> blobIds;
         std::vector<Poco::Int64> sizes;
-        s << "SELECT CAST(id AS TEXT), COALESCE(blob_id, ''), size_bytes FROM user_files WHERE user_id = $1 AND "
-             "(file_path = $2 OR substr(file_path, 1, $3) = $4)",
+        // RETURNING gives the blob ids of the rows actually deleted: a replacement that
+        // committed meanwhile is released, not the version it replaced.
+        s << "DELETE FROM user_files WHERE user_id = $1 AND (file_path = $2 OR substr(file_path, 1, $3) = $4) "
+             "RETURNING CAST(id AS TEXT), COALESCE(blob_id, ''), size_bytes",
             use(o), use(p), use(n), use(prefix), into(ids), into(blobIds), into(sizes), now;
-        s << "DELETE FROM user_files WHERE user_id = $1 AND (file_path = $2 OR substr(file_path, 1, $3) = $4)", use(o),
-            use(p), use(n), use(prefix), now;
         reclaimable.entries.clear();
         freed = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {

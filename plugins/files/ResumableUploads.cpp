@@ -174,7 +174,7 @@ UploadRow ResumableUploads::ownUpload(sdk::RequestContext& ctx) {
     auto u = load(ctx.pathParam("upload_id"));
     if (!u || u->userId != ctx.requireAuth().userId) throw sdk::NotFound("Upload not found", "upload_not_found");
     if (u->expiresAt <= clock_->nowMicros()) {
-        abortUpload(u->id);
+        abortUpload(u->id, true);
         throw sdk::NotFound("Upload not found (it expired; start a new one)", "upload_not_found");
     }
     return *u;
@@ -386,7 +386,7 @@ void ResumableUploads::complete(sdk::RequestContext& ctx) {
     std::string head;
     for (const auto& p : u.parts) {
         auto in = blobs_->open(p.blobId);
-        if (!in) throw sdk::Unavailable("An uploaded part is missing from storage", "part_missing");
+        if (!in) throw sdk::Conflict("The upload changed while completing (aborted or a part replaced); check it and complete again", "upload_changed");
         hasher.consume(*in, head);
     }
     std::string sha = hasher.hex();
@@ -423,10 +423,17 @@ void ResumableUploads::dropIn(Poco::Data::Session& s, const std::string& uploadI
     s << "DELETE FROM file_uploads WHERE id = $1", use(id), now;
 }
 
-void ResumableUploads::abortUpload(const std::string& uploadId) {
+void ResumableUploads::abortUpload(const std::string& uploadId, bool onlyIfExpired) {
     sdk::ReclaimList freed;
     store_->db().withTransaction([&](Poco::Data::Session& s) {
         freed.entries.clear();
+        // Lock the upload first: a complete, a part or another abort of it waits, or finds
+        // it gone, so its parts are released exactly once.
+        std::vector<Poco::Int64> expires;
+        std::string id = uploadId;
+        s << "SELECT expires_at FROM file_uploads WHERE id = $1" + lockSuffix(), use(id), into(expires), now;
+        if (expires.empty()) return;
+        if (onlyIfExpired && expires[0] > clock_->nowMicros()) return;  // a part just arrived
         dropIn(s, uploadId, freed);
     });
     blobs_->reclaim(freed);
@@ -434,7 +441,7 @@ void ResumableUploads::abortUpload(const std::string& uploadId) {
 
 void ResumableUploads::abort(sdk::RequestContext& ctx) {
     UploadRow u = ownUpload(ctx);
-    abortUpload(u.id);
+    abortUpload(u.id, false);
     auto o = sdk::json::object();
     o->set("status", "success");
     o->set("id", u.id);
@@ -449,7 +456,7 @@ int ResumableUploads::sweepExpired() {
         ids.clear();
         s << "SELECT CAST(id AS TEXT) FROM file_uploads WHERE expires_at <= $1", use(t), into(ids), now;
     });
-    for (const auto& id : ids) abortUpload(id);
+    for (const auto& id : ids) abortUpload(id, true);
     return static_cast<int>(ids.size());
 }
 

@@ -75,7 +75,9 @@ private:
     std::vector<UploadPart> partsOf(Poco::Data::Session& s, const std::string& uploadId);
     /// Releases the parts and deletes the upload rows (inside `s`).
     void dropIn(Poco::Data::Session& s, const std::string& uploadId, sdk::ReclaimList& freed);
-    void abortUpload(const std::string& uploadId);
+    /// Releases an upload's parts and deletes it; with `onlyIfExpired`, only if it is still
+    /// expired once locked.
+    void abortUpload(const std::string& uploadId, bool onlyIfExpired);
     Poco::JSON::Object::Ptr describe(const UploadRow& u) const;
     std::string lockSuffix() const;
 

@@ -142,7 +142,8 @@ TEST(ConfigAndCliTest, MigrateAppliesMigrationsWithoutServing) {
     ServerProcess p;
     EXPECT_EQ(p.runToExit({"migrate", "--set", "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]"}), 0)
         << p.stderrText();
-    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 2);  // users, storage engine
+    // users, storage engine, access model, chunk release times
+    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 4);
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'testkit'"), 1);
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM testkit_items"), 0);
 }

@@ -384,6 +384,8 @@ int HubServer::serve() {
     try {
         rt.openDatabase();
         rt.initServices();
+        // Temp files a crash left behind (uploads still arriving on another node are kept).
+        rt.storage().sweepTemp(rt.config().getInt("storage.gc_grace_seconds"));
         rt.registerComponents();
         rt.migratePlugins();
         rt.startPlugins();

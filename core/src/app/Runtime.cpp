@@ -237,7 +237,6 @@ void Runtime::initServices() {
                                      "or rotate to this one with `hubd keys rotate`");
         }
     }
-    blobs_->sweepTemp(core_.getInt("storage.gc_grace_seconds"));
     if (int legacy = blobs_->countLegacyBlobs(); legacy > 0) {
         logger_.warning("storage: %d blob(s) of the earlier whole-file store are read as they are; `hubd migrate` "
                         "converts them to chunks", legacy);

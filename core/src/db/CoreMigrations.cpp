@@ -160,7 +160,14 @@ CREATE TABLE access_grants (
 );
 CREATE INDEX access_grants_principal ON access_grants (principal_type, principal_id, resource_type);
 )SQL";
-    return {users, storage, access};
+    // When a chunk's last reference went: hubd gc frees only chunks released longer ago than
+    // its grace period, since a running server may still be streaming one to a download.
+    sdk::Migration released;
+    released.version = 4;
+    released.name = "storage_chunk_released_at";
+    released.sqlite = "ALTER TABLE storage_chunks ADD COLUMN released_at BIGINT;";
+    released.postgresql = released.sqlite;
+    return {users, storage, access, released};
 }
 
 }  // namespace hub::core

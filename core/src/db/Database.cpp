@@ -205,6 +205,13 @@ bool Database::isUniqueViolation(const std::exception& e) const {
            m.find("duplicate key value") != std::string::npos || m.find("23505") != std::string::npos;
 }
 
+bool Database::isRetryableConflict(const std::exception& e) {
+    std::string m = e.what();
+    if (auto* pe = dynamic_cast<const Poco::Exception*>(&e)) m += " " + pe->displayText();
+    return m.find("40P01") != std::string::npos || m.find("deadlock detected") != std::string::npos ||
+           m.find("40001") != std::string::npos || m.find("could not serialize access") != std::string::npos;
+}
+
 void Database::retryingLostConnections(const std::function<void()>& attempt) {
     for (int tries = 0;; ++tries) {
         try {
@@ -214,6 +221,12 @@ void Database::retryingLostConnections(const std::function<void()>& attempt) {
             throw;
         } catch (const std::exception& e) {
             if (url_.dialect == sdk::Dialect::PostgreSQL && tries <= poolMax_ && isConnectionLost(e)) {
+                continue;
+            }
+            // PostgreSQL chose this transaction as a deadlock victim (or a serialization
+            // failure): it was rolled back, so running it again is safe.
+            if (url_.dialect == sdk::Dialect::PostgreSQL && tries < 5 && isRetryableConflict(e)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5 * (tries + 1)));
                 continue;
             }
             if (isBusy(e)) {

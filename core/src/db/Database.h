@@ -51,6 +51,8 @@ public:
     static bool isConnectionLost(const std::exception& e);
     /// True when `e` is SQLite's "database is locked/busy".
     static bool isBusy(const std::exception& e);
+    /// A PostgreSQL deadlock or serialization failure (the transaction was rolled back).
+    static bool isRetryableConflict(const std::exception& e);
 
 private:
     /// Runs `attempt` until it succeeds, retrying only lost PostgreSQL connections (every

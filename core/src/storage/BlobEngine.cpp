@@ -346,15 +346,16 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
     });
     if (w.pendingHashes.count(hash) == 0 && !fs::exists(path, ec)) {
         if (encoded.empty()) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
-        w.pending.emplace_back(writeTemp(encoded), path);
+        w.pending.emplace_back(writeTemp(w.blobId, encoded), path);
         w.pendingHashes.insert(hash);
     }
     ++w.seq;
     w.offset += n;
 }
 
-std::string BlobEngine::writeTemp(const std::string& bytes) {
-    std::string tmp = (fs::path(settings_.root) / "tmp" / (crypto::randomHex(12) + ".chunk")).string();
+std::string BlobEngine::writeTemp(const std::string& blobId, const std::string& bytes) {
+    // Named after the blob, so a sweep can tell an upload still arriving from a dead one.
+    std::string tmp = (fs::path(settings_.root) / "tmp" / (blobId + "-" + crypto::randomHex(8) + ".chunk")).string();
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw sdk::Unavailable("The blob store could not create a file (" + std::string(std::strerror(errno)) + ")", "storage_write_failed");
     std::size_t done = 0;
@@ -377,7 +378,11 @@ std::string BlobEngine::writeTemp(const std::string& bytes) {
 
 void BlobEngine::placeDurably(WriteState& w) {
     std::set<std::string> dirs;
-    for (const auto& [tmp, final] : w.pending) fsyncPath(tmp, O_RDONLY);
+    try {
+        for (const auto& [tmp, final] : w.pending) fsyncPath(tmp, O_RDONLY);
+    } catch (const std::runtime_error& e) {
+        throw sdk::Unavailable(std::string("The blob store could not sync to disk (") + e.what() + ")", "storage_write_failed");
+    }
     for (const auto& [tmp, final] : w.pending) {
         fs::path target(final);
         std::error_code ec;
@@ -397,26 +402,38 @@ void BlobEngine::attach(Poco::Data::Session& s, const std::string& blobId) {
     if (hit.empty()) throw sdk::NotFound("The staged upload no longer exists", "blob_not_staged");
 }
 
-void BlobEngine::releaseIn(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out) {
+void BlobEngine::releaseIn(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out, Release mode,
+                           int64_t idleBefore) {
     std::string id = blobId;
     std::vector<std::string> states;
-    s << "SELECT state FROM storage_blobs WHERE id = $1", use(id), into(states), now;
+    std::vector<Poco::Int64> active;
+    // The blob row is the lock: a second release of the same blob waits here, then finds no
+    // row, so chunk counts are never decremented twice.
+    const std::string lock = db_.dialect() == sdk::Dialect::PostgreSQL ? " FOR UPDATE" : "";
+    s << "SELECT state, created_at FROM storage_blobs WHERE id = $1" + lock, use(id), into(states), into(active), now;
     if (states.empty()) {
         std::error_code ec;
-        if (validBlobId(blobId) && fs::exists(legacyPath(blobId), ec)) out.entries.push_back("legacy:" + blobId);
+        if (mode == Release::Any && validBlobId(blobId) && fs::exists(legacyPath(blobId), ec)) {
+            out.entries.push_back("legacy:" + blobId);
+        }
         return;
     }
+    // A blob that became part of a file is its owner's to release, never a discard's.
+    if (mode == Release::StagedOnly && states[0] != "staged") return;
+    if (idleBefore > 0 && active[0] >= idleBefore) return;  // the upload moved on meanwhile
     std::vector<std::string> scopes, hashes;
     std::vector<Poco::Int64> counts;
-    // Sorted, so concurrent releases lock chunk rows in the same order (no deadlocks).
+    // Sorted, so concurrent releases lock chunk rows in the same order.
     s << "SELECT scope, hash, COUNT(*) FROM storage_blob_chunks WHERE blob_id = $1 GROUP BY scope, hash "
          "ORDER BY scope, hash",
         use(id), into(scopes), into(hashes), into(counts), now;
+    int64_t at = nowMicros();
     for (std::size_t i = 0; i < scopes.size(); ++i) {
         std::vector<Poco::Int64> left;
         Poco::Int64 n = counts[i];
-        s << "UPDATE storage_chunks SET refcount = refcount - $1 WHERE scope = $2 AND hash = $3 RETURNING refcount",
-            use(n), use(scopes[i]), use(hashes[i]), into(left), now;
+        s << "UPDATE storage_chunks SET refcount = refcount - $1, released_at = $2 WHERE scope = $3 AND hash = $4 "
+             "RETURNING refcount",
+            use(n), use(at), use(scopes[i]), use(hashes[i]), into(left), now;
         if (!left.empty() && left.front() <= 0) out.entries.push_back(reclaimEntry(scopes[i], hashes[i]));
     }
     s << "DELETE FROM storage_blob_chunks WHERE blob_id = $1", use(id), now;
@@ -425,7 +442,7 @@ void BlobEngine::releaseIn(Poco::Data::Session& s, const std::string& blobId, sd
 
 void BlobEngine::release(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out) {
     if (blobId.empty()) return;
-    releaseIn(s, blobId, out);
+    releaseIn(s, blobId, out, Release::Any);
 }
 
 void BlobEngine::pin(const std::vector<ManifestEntry>& chunks) const {
@@ -506,7 +523,7 @@ void BlobEngine::discard(const std::string& blobId) noexcept {
     try {
         db_.withTransaction([&](Poco::Data::Session& s) {
             list.entries.clear();
-            releaseIn(s, blobId, list);
+            releaseIn(s, blobId, list, Release::StagedOnly);
         });
     } catch (const std::exception& e) {
         logger_.warning("could not discard staged blob %s (hubd gc will): %s", blobId, std::string(e.what()));
@@ -578,7 +595,10 @@ std::optional<sdk::BlobInfo> BlobEngine::stat(const std::string& blobId) const {
     db_.withSession([&](Poco::Data::Session& s) {
         sizes.clear();
         shas.clear();
-        s << "SELECT size_bytes, sha256 FROM storage_blobs WHERE id = $1", use(id), into(sizes), into(shas), now;
+        // Staged blobs are nobody's content yet (a blob of the earlier store being converted
+        // is still read from its old file meanwhile).
+        s << "SELECT size_bytes, sha256 FROM storage_blobs WHERE id = $1 AND state = 'live'", use(id), into(sizes),
+            into(shas), now;
     });
     if (!sizes.empty()) return sdk::BlobInfo{blobId, static_cast<uint64_t>(sizes.front()), shas.front()};
     std::error_code ec;
@@ -659,7 +679,7 @@ bool BlobEngine::remove(const std::string& blobId) {
     sdk::ReclaimList list;
     db_.withTransaction([&](Poco::Data::Session& s) {
         list.entries.clear();
-        releaseIn(s, blobId, list);
+        releaseIn(s, blobId, list, Release::Any);
     });
     reclaim(list);
     return true;
@@ -669,9 +689,24 @@ bool BlobEngine::remove(const std::string& blobId) {
 
 int BlobEngine::sweepTemp(int64_t graceSeconds) {
     int n = 0;
+    const int64_t cutoff = nowMicros() - graceSeconds * 1000000;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(fs::path(settings_.root) / "tmp", ec)) {
-        if (olderThan(entry.path(), graceSeconds) && fs::remove(entry.path(), ec)) ++n;
+        if (!olderThan(entry.path(), graceSeconds)) continue;
+        // A chunk of an upload that is still arriving (its staged blob active within the grace
+        // period) waits in tmp/ until the blob is complete: keep it, however old the file.
+        std::string name = entry.path().filename().string();
+        std::string blob = name.substr(0, name.find('-'));
+        if (validBlobId(blob)) {
+            std::vector<Poco::Int64> active;
+            db_.withSession([&](Poco::Data::Session& s) {
+                active.clear();
+                s << "SELECT created_at FROM storage_blobs WHERE id = $1 AND state = 'staged'", use(blob), into(active), now;
+            });
+            if (!active.empty() && active[0] >= cutoff) continue;
+        }
+        std::error_code rec;
+        if (fs::remove(entry.path(), rec)) ++n;
     }
     return n;
 }
@@ -688,19 +723,27 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
     });
     for (const auto& id : staged) {
         sdk::ReclaimList list;
+        bool released = false;
         db_.withTransaction([&](Poco::Data::Session& s) {
             list.entries.clear();
-            releaseIn(s, id, list);
+            releaseIn(s, id, list, Release::StagedOnly, cutoff);
+            std::vector<std::string> left;
+            std::string blob = id;
+            s << "SELECT id FROM storage_blobs WHERE id = $1", use(blob), into(left), now;
+            released = left.empty();
         });
         r.bytesFreed += reclaimCounting(list);
-        ++r.stagedBlobs;
+        if (released) ++r.stagedBlobs;
     }
     // 2. Chunks whose last reference went without the reclaim that should have followed.
     std::vector<std::string> scopes, hashes;
     db_.withSession([&](Poco::Data::Session& s) {
         scopes.clear();
         hashes.clear();
-        s << "SELECT scope, hash FROM storage_chunks WHERE refcount <= 0", into(scopes), into(hashes), now;
+        // Only those released before the grace period: a running server may still be serving
+        // one to a download that pinned it (pins live in that server's memory).
+        s << "SELECT scope, hash FROM storage_chunks WHERE refcount <= 0 AND (released_at IS NULL OR released_at < $1)",
+            use(cutoff), into(scopes), into(hashes), now;
     });
     for (std::size_t i = 0; i < scopes.size(); ++i) {
         uint64_t freed = reclaimChunk(scopes[i], hashes[i]);
@@ -887,8 +930,12 @@ int BlobEngine::convertLegacyBlobs(std::ostream& progress) {
         std::vector<std::string> known;
         db_.withSession([&](Poco::Data::Session& s) {
             known.clear();
-            s << "SELECT id FROM storage_blobs WHERE id = $1", use(id), into(known), now;
+            s << "SELECT state FROM storage_blobs WHERE id = $1", use(id), into(known), now;
         });
+        if (!known.empty() && known[0] == "staged") {
+            discard(id);  // an earlier run died mid-conversion: start this blob over
+            known.clear();
+        }
         if (known.empty()) {
             std::ifstream in(path, std::ios::binary);
             if (!in) continue;

@@ -102,7 +102,8 @@ public:
     int convertLegacyBlobs(std::ostream& progress);
     /// How many blobs of the earlier store are still waiting for conversion.
     int countLegacyBlobs() const;
-    /// Removes temp files older than `graceSeconds` (crash leftovers).
+    /// Removes temp files older than `graceSeconds` (crash leftovers), except those of
+    /// uploads still active within that period.
     int sweepTemp(int64_t graceSeconds);
 
     KeyRing& keys() { return keys_; }
@@ -121,15 +122,19 @@ private:
     void storeChunk(WriteState& w, const uint8_t* data, std::size_t n);
     /// Deletes one chunk if its count is still zero (row lock held while the file goes).
     uint64_t reclaimChunk(const std::string& scope, const std::string& hash);
+    enum class Release { Any, StagedOnly };
     /// reclaim() that reports how many bytes it freed.
     uint64_t reclaimCounting(const sdk::ReclaimList& list) noexcept;
-    void releaseIn(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out);
+    /// Drops a blob and its chunk references inside `s`, locking its row first. StagedOnly
+    /// leaves committed blobs alone; `idleBefore` > 0 leaves blobs active since then alone.
+    void releaseIn(Poco::Data::Session& s, const std::string& blobId, sdk::ReclaimList& out, Release mode,
+                   int64_t idleBefore = 0);
     std::string legacyPath(const std::string& blobId) const;
     std::vector<ManifestEntry> manifestOf(const std::string& blobId) const;
     std::string scopeFor(const std::string& ownerId) const;
     std::string decodeVerified(std::string stored, const ManifestEntry& chunk) const;
     /// Writes a chunk file into tmp/ and starts its writeback; returns the temp path.
-    std::string writeTemp(const std::string& bytes);
+    std::string writeTemp(const std::string& blobId, const std::string& bytes);
     /// Syncs the blob's pending chunk files, renames them into place, syncs their directories.
     void placeDurably(WriteState& w);
     int64_t nowMicros() const;
