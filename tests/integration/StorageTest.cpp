@@ -312,6 +312,9 @@ TEST_F(StorageTest, KeyRotationRewrapsDataKeysWithoutRewritingChunks) {
     User alice = addUser("alice");
     const std::string text = prose(600 * 1024);
     putOk(alice, "plan.txt", text);
+    // Not beside a running server: it keeps the old master key in memory.
+    EXPECT_EQ(hubd({"keys", "rotate", "--new-key-file", newKey}), 69);
+    EXPECT_NE(server_.stderrText().find("serving this storage root"), std::string::npos) << server_.stderrText();
     ASSERT_EQ(server_.stop(), 0);
     std::map<std::string, std::string> before;
     for (const auto& c : chunkFiles(server_.dataDir())) before[c.string()] = readFile(c);

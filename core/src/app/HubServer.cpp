@@ -225,6 +225,11 @@ int HubServer::storageCommand(const std::vector<std::string>& args) {
                       << (r.clean() ? "no damage" : std::to_string(r.damage.size()) + " problem(s)") << std::endl;
             return r.clean() ? 0 : 1;
         }
+        if (!engine.lockStorage(true)) {
+            std::cerr << "hubd keys rotate: a hubd is serving this storage root; stop it first (it keeps the old master "
+                         "key in memory and would wrap new data keys with it)\n";
+            return kExitUnavailable;
+        }
         std::string newKey;
         if (!newKeyFile_.empty()) {
             std::ifstream in(newKeyFile_, std::ios::binary);
@@ -384,6 +389,9 @@ int HubServer::serve() {
     try {
         rt.openDatabase();
         rt.initServices();
+        if (!rt.storage().lockStorage(false)) {
+            throw std::runtime_error("the storage root is locked by `hubd keys rotate`; wait for it to finish");
+        }
         // Temp files a crash left behind (uploads still arriving on another node are kept).
         rt.storage().sweepTemp(rt.config().getInt("storage.gc_grace_seconds"));
         rt.registerComponents();

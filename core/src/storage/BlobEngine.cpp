@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,7 +227,18 @@ BlobEngine::BlobEngine(Database& db, StorageSettings settings)
     fs::create_directories(fs::path(settings_.root) / "chunks");
 }
 
-BlobEngine::~BlobEngine() = default;
+BlobEngine::~BlobEngine() {
+    if (lockFd_ >= 0) ::close(lockFd_);  // releases the flock
+}
+
+bool BlobEngine::lockStorage(bool exclusive) {
+    if (lockFd_ < 0) {
+        std::string path = (fs::path(settings_.root) / "serving.lock").string();
+        lockFd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (lockFd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    }
+    return ::flock(lockFd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+}
 
 int64_t BlobEngine::nowMicros() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())

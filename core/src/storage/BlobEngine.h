@@ -106,6 +106,12 @@ public:
     /// uploads still active within that period.
     int sweepTemp(int64_t graceSeconds);
 
+    /// A running server holds a shared lock on `<root>/serving.lock` for its lifetime;
+    /// `hubd keys rotate` needs it exclusively, so it never runs beside a server that keeps
+    /// the old master key in memory (it would wrap new owners' keys with it). Returns false
+    /// when the lock is held the other way.
+    bool lockStorage(bool exclusive);
+
     KeyRing& keys() { return keys_; }
     const ChunkCache& cache() const { return cache_; }
     const StorageSettings& settings() const { return settings_; }
@@ -146,6 +152,7 @@ private:
     mutable KeyRing keys_;
     mutable ChunkCache cache_;
     Poco::Logger& logger_;
+    int lockFd_ = -1;
     mutable std::mutex pinMutex_;
     mutable std::map<std::string, int> pins_;    ///< "scope:hash" -> open readers
     mutable std::set<std::string> deferred_;     ///< reclaims waiting for their readers
