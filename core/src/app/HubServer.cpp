@@ -392,7 +392,11 @@ int HubServer::serve() {
         if (!rt.storage().lockStorage(false)) {
             throw std::runtime_error("the storage root is locked by `hubd keys rotate`; wait for it to finish");
         }
-        // Temp files a crash left behind (uploads still arriving on another node are kept).
+        // Chunk files a power cut left moved aside go back; then temp files a crash left
+        // behind go (uploads still arriving on another node are kept).
+        if (int restored = rt.storage().recoverParkedChunks(); restored > 0) {
+            rt.logger().warning("storage: put back %d chunk file(s) whose release was lost", restored);
+        }
         rt.storage().sweepTemp(rt.config().getInt("storage.gc_grace_seconds"));
         rt.registerComponents();
         rt.migratePlugins();

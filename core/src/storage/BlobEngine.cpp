@@ -345,6 +345,10 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
     auto offset = static_cast<int64_t>(w.offset), size = static_cast<int64_t>(n);
     auto stored = static_cast<int64_t>(encoded.size());
     int64_t at = nowMicros();
+    // On SQLite a reclaim frees a chunk file only after its commit is durable, outside the
+    // transaction; this stripe keeps it from slipping between our reference and our check.
+    std::unique_lock<std::mutex> stripe(stripeFor(scope + ":" + hash), std::defer_lock);
+    if (db_.dialect() == sdk::Dialect::SQLite) stripe.lock();
     db_.withTransaction([&](Poco::Data::Session& s) {
         s << "INSERT INTO storage_blob_chunks (blob_id, seq, scope, hash, offset_bytes, size_bytes) "
              "VALUES ($1, $2, $3, $4, $5, $6)",
@@ -356,7 +360,9 @@ void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
         // the grace period, not long ones still arriving.
         s << "UPDATE storage_blobs SET created_at = $1 WHERE id = $2", use(at), use(blobId), now;
     });
-    if (w.pendingHashes.count(hash) == 0 && !fs::exists(path, ec)) {
+    const bool needFile = w.pendingHashes.count(hash) == 0 && !fs::exists(path, ec);
+    if (stripe.owns_lock()) stripe.unlock();
+    if (needFile) {
         if (encoded.empty()) encoded = codec_.encode(data, n, w.encrypt ? w.keys.cipherKey : std::string(), chunkAad(w.scope, hash));
         w.pending.emplace_back(writeTemp(w.blobId, encoded), path);
         w.pendingHashes.insert(hash);
@@ -507,27 +513,130 @@ uint64_t BlobEngine::reclaimChunk(const std::string& scope, const std::string& h
 void BlobEngine::reclaim(const sdk::ReclaimList& list) noexcept { reclaimCounting(list); }
 
 uint64_t BlobEngine::reclaimCounting(const sdk::ReclaimList& list) noexcept {
+    const bool sqlite = db_.dialect() == sdk::Dialect::SQLite;
     uint64_t freed = 0;
+    std::vector<std::string> parked;
+    std::vector<std::string> legacy;
     for (const auto& entry : list.entries) {
         try {
             if (entry.rfind("legacy:", 0) == 0) {
-                std::string id = entry.substr(7);
-                if (validBlobId(id)) {
-                    std::error_code ec;
-                    auto size = fs::file_size(legacyPath(id), ec);
-                    if (fs::remove(legacyPath(id), ec)) freed += size;
-                }
+                if (validBlobId(entry.substr(7))) legacy.push_back(entry.substr(7));
             } else if (entry.rfind("chunk:", 0) == 0) {
                 std::string rest = entry.substr(6);
                 auto colon = rest.rfind(':');
                 if (colon == std::string::npos) continue;
-                freed += reclaimChunk(rest.substr(0, colon), rest.substr(colon + 1));
+                freed += sqlite ? parkChunk(rest.substr(0, colon), rest.substr(colon + 1), parked)
+                                : reclaimChunk(rest.substr(0, colon), rest.substr(colon + 1));
             }
         } catch (const std::exception& e) {
             logger_.warning("could not reclaim %s now (hubd gc will): %s", entry, std::string(e.what()));
         }
     }
+    if (parked.empty() && legacy.empty()) return freed;
+    // SQLite commits are not synced one by one (synchronous=NORMAL): files go only once the
+    // release is in the database file, so a power cut cannot bring back rows without data.
+    bool durable = true;
+    if (sqlite) {
+        try {
+            durable = checkpointDatabase();
+        } catch (const std::exception& e) {
+            durable = false;
+            logger_.warning("storage: checkpoint before freeing space failed: %s", std::string(e.what()));
+        }
+    }
+    if (!durable) {
+        if (!parked.empty()) logger_.information("storage: %z freed chunk file(s) wait in tmp/ for the next sweep", parked.size());
+        return freed;
+    }
+    std::error_code ec;
+    for (const auto& p : parked) fs::remove(p, ec);
+    for (const auto& id : legacy) {
+        auto size = fs::file_size(legacyPath(id), ec);
+        if (fs::remove(legacyPath(id), ec)) freed += size;
+    }
     return freed;
+}
+
+std::mutex& BlobEngine::stripeFor(const std::string& key) const {
+    return stripes_[std::hash<std::string>{}(key) % stripes_.size()];
+}
+
+std::string BlobEngine::parkedPath(const std::string& scope, const std::string& hash) const {
+    return (fs::path(settings_.root) / "tmp" / ("reclaimed-" + (scope.empty() ? std::string("_shared") : scope) + "-" + hash))
+        .string();
+}
+
+uint64_t BlobEngine::parkChunk(const std::string& scope, const std::string& hash, std::vector<std::string>& parked) {
+    {
+        std::lock_guard<std::mutex> lock(pinMutex_);
+        if (pins_.count(scope + ":" + hash) > 0) {
+            deferred_.insert(scope + ":" + hash);  // a download still reads it
+            return 0;
+        }
+    }
+    std::lock_guard<std::mutex> stripe(stripeFor(scope + ":" + hash));
+    uint64_t freed = 0;
+    std::string sc = scope, h = hash, moved;
+    db_.withTransaction([&](Poco::Data::Session& s) {
+        std::vector<std::string> gone;
+        s << "DELETE FROM storage_chunks WHERE scope = $1 AND hash = $2 AND refcount <= 0 RETURNING hash", use(sc), use(h),
+            into(gone), now;
+        moved.clear();
+        if (gone.empty()) return;
+        // Moved aside, not deleted: an uploader of the same content now finds no file and
+        // writes its own, while this copy waits until the release is durable.
+        std::string path = chunkPath(scope, hash), aside = parkedPath(scope, hash);
+        std::error_code ec;
+        auto size = fs::file_size(path, ec);
+        fs::rename(path, aside, ec);
+        if (!ec) {
+            moved = aside;
+            freed = size;
+        }
+    });
+    if (!moved.empty()) parked.push_back(moved);
+    cache_.erase(scope + ":" + hash);
+    return freed;
+}
+
+bool BlobEngine::checkpointDatabase() {
+    int busy = 1, logFrames = 0, checkpointed = 0;
+    db_.withSession([&](Poco::Data::Session& s) {
+        s << "PRAGMA wal_checkpoint(FULL)", into(busy), into(logFrames), into(checkpointed), now;
+    });
+    return busy == 0 && checkpointed >= logFrames;
+}
+
+int BlobEngine::recoverParkedChunks() {
+    int restored = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(settings_.root) / "tmp", ec)) {
+        std::string name = entry.path().filename().string();
+        if (name.rfind("reclaimed-", 0) != 0 || name.size() < 10 + 1 + 64) continue;
+        std::string hash = name.substr(name.size() - 64);
+        std::string scopeDir = name.substr(10, name.size() - 10 - 65);
+        std::string scope = scopeDir == "_shared" ? std::string() : scopeDir;
+        if (!isHex(hash, 64) || !validScope(scope)) continue;
+        std::vector<Poco::Int64> refs;
+        db_.withSession([&](Poco::Data::Session& s) {
+            refs.clear();
+            s << "SELECT refcount FROM storage_chunks WHERE scope = $1 AND hash = $2", use(scope), use(hash), into(refs), now;
+        });
+        std::error_code rec;
+        fs::path target = chunkPath(scope, hash);
+        if (!refs.empty() && refs[0] > 0 && !fs::exists(target, rec)) {
+            // The release that freed it did not survive (power cut): the chunk is in use again.
+            fs::create_directories(target.parent_path(), rec);
+            fs::rename(entry.path(), target, rec);
+            if (!rec) {
+                fsyncPath(target.parent_path().string(), O_RDONLY | O_DIRECTORY);
+                ++restored;
+                continue;
+            }
+        }
+        fs::remove(entry.path(), rec);
+    }
+    return restored;
 }
 
 void BlobEngine::discard(const std::string& blobId) noexcept {
@@ -757,11 +866,10 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
         s << "SELECT scope, hash FROM storage_chunks WHERE refcount <= 0 AND (released_at IS NULL OR released_at < $1)",
             use(cutoff), into(scopes), into(hashes), now;
     });
-    for (std::size_t i = 0; i < scopes.size(); ++i) {
-        uint64_t freed = reclaimChunk(scopes[i], hashes[i]);
-        ++r.chunksFreed;
-        r.bytesFreed += freed;
-    }
+    sdk::ReclaimList unreferenced;
+    for (std::size_t i = 0; i < scopes.size(); ++i) unreferenced.entries.push_back(reclaimEntry(scopes[i], hashes[i]));
+    r.bytesFreed += reclaimCounting(unreferenced);
+    r.chunksFreed = static_cast<int>(scopes.size());
     progress << "gc: " << r.stagedBlobs << " abandoned upload(s), " << r.chunksFreed << " unreferenced chunk(s)\n";
     // 3. Chunk files without a row (older than the grace period, so no writer is between
     //    its reference and its file). A placeholder row holds the key while the file goes.
@@ -797,6 +905,7 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
         }
     }
     // 4. Temp files of writes that never finished.
+    recoverParkedChunks();
     r.tempFiles = sweepTemp(graceSeconds);
     return r;
 }

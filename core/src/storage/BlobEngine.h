@@ -8,6 +8,7 @@
 //                                         are until `hubd migrate` converts them)
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -100,6 +101,9 @@ public:
     /// Converts blobs of the earlier whole-file store into chunks under the same ids;
     /// returns how many were converted. Safe to interrupt and run again.
     int convertLegacyBlobs(std::ostream& progress);
+    /// Puts back chunk files a reclaim had moved aside when the release that freed them was
+    /// lost (SQLite, power cut) and removes the others; returns how many were put back.
+    int recoverParkedChunks();
     /// How many blobs of the earlier store are still waiting for conversion.
     int countLegacyBlobs() const;
     /// Removes temp files older than `graceSeconds` (crash leftovers), except those of
@@ -129,6 +133,13 @@ private:
     /// Deletes one chunk if its count is still zero (row lock held while the file goes).
     uint64_t reclaimChunk(const std::string& scope, const std::string& hash);
     enum class Release { Any, StagedOnly };
+    /// SQLite: deletes the chunk row and moves its file to tmp/ (`parked`), to be removed once
+    /// the release is durable.
+    uint64_t parkChunk(const std::string& scope, const std::string& hash, std::vector<std::string>& parked);
+    std::string parkedPath(const std::string& scope, const std::string& hash) const;
+    /// A FULL WAL checkpoint: true when every committed change is in the database file.
+    bool checkpointDatabase();
+    std::mutex& stripeFor(const std::string& key) const;
     /// reclaim() that reports how many bytes it freed.
     uint64_t reclaimCounting(const sdk::ReclaimList& list) noexcept;
     /// Drops a blob and its chunk references inside `s`, locking its row first. StagedOnly
@@ -153,6 +164,7 @@ private:
     mutable ChunkCache cache_;
     Poco::Logger& logger_;
     int lockFd_ = -1;
+    mutable std::array<std::mutex, 64> stripes_;  ///< SQLite: chunk reference vs. reclaim
     mutable std::mutex pinMutex_;
     mutable std::map<std::string, int> pins_;    ///< "scope:hash" -> open readers
     mutable std::set<std::string> deferred_;     ///< reclaims waiting for their readers
