@@ -21,8 +21,10 @@ public:
     virtual ~IAdvisorLookup();
 
     /// The Advisor object of contract §4.1 (same keys and order as the routes answer) when
-    /// `advisorId` names an advisor owned by `userId`; nullopt otherwise (including ids that
-    /// are not UUIDs). Throws sdk::Unavailable before the plugin has started.
+    /// `advisorId` names an advisor owned by `userId` or shared with them with `use`
+    /// (core.access.v1); sdk::Forbidden when it is shared with them without `use`; nullopt
+    /// otherwise (including ids that are not UUIDs). Throws sdk::Unavailable before the plugin
+    /// has started.
     virtual std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
                                                         const std::string& advisorId) const = 0;
     /// The id of the user's advisor named `name` (exact match), for importers.

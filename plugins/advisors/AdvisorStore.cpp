@@ -267,7 +267,14 @@ std::optional<Poco::JSON::Object::Ptr> AdvisorStore::find(const std::string& use
                                                           const std::string& advisorId) const {
     if (auto own = byId(userId, advisorId)) return own->toJson();
     auto shared = byIdAnyOwner(advisorId);
-    if (!shared || !access_->check(userId, "advisor", shared->id).allows(sdk::access::kUse)) return std::nullopt;
+    if (!shared) return std::nullopt;
+    sdk::AccessDecision d = access_->check(userId, "advisor", shared->id);
+    if (!d.visible) return std::nullopt;  // as if it did not exist
+    // Visible without `use` (a viewer): 403, as core.access.v1 maps a visible resource the
+    // caller may not act on, not "Advisor not found" for an advisor GET just returned.
+    if (!d.allows(sdk::access::kUse)) {
+        throw sdk::Forbidden("You may not chat with this advisor: it needs the use permission", "permission_denied");
+    }
     return shared->toJson();
 }
 

@@ -41,7 +41,8 @@ public:
     /// Deletes the owner's advisor and publishes advisor.deleted; NotFound (404) when absent.
     void remove(const std::string& userId, const std::string& advisorId);
 
-    /// The user's own advisor, or one shared with them with the `use` permission.
+    /// The user's own advisor, or one shared with them with the `use` permission (Forbidden
+    /// when it is shared with them without it).
     std::optional<Poco::JSON::Object::Ptr> find(const std::string& userId,
                                                 const std::string& advisorId) const override;
     std::optional<std::string> findIdByName(const std::string& userId, const std::string& name) const override;

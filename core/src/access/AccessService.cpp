@@ -22,10 +22,19 @@ constexpr const char* kGrantColumns =
     "SELECT CAST(id AS TEXT), resource_type, resource_id, principal_type, principal_id, permissions, "
     "COALESCE(expires_at, 0), granted_by, created_at FROM access_grants ";
 
-/// Grants whose principal is the user ($U) or a team they belong to.
+/// Grants whose principal is the user or a team they belong to. $U and $M both take the
+/// user's id: two parameters, because PostgreSQL types a parameter once, and principal_id is
+/// TEXT where team_members.user_id is UUID ("operator does not exist: uuid = text").
 constexpr const char* kForUser =
     "((principal_type = 'user' AND principal_id = $U) OR (principal_type = 'team' AND principal_id IN "
-    "(SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $U)))";
+    "(SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $M)))";
+
+std::string forUser(const std::string& userParam, const std::string& memberParam) {
+    std::string s = kForUser;
+    s.replace(s.find("$U"), 2, userParam);
+    s.replace(s.find("$M"), 2, memberParam);
+    return s;
+}
 
 sdk::AccessGrant fromRow(const GrantRow& r) {
     sdk::AccessGrant g;
@@ -38,11 +47,6 @@ sdk::AccessGrant fromRow(const GrantRow& r) {
     g.grantedBy = r.get<7>();
     g.createdAt = r.get<8>();
     return g;
-}
-
-std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
-    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
-    return s;
 }
 
 }  // namespace
@@ -108,10 +112,10 @@ std::vector<sdk::AccessGrant> AccessService::liveGrants(const std::string& resou
     int64_t at = clock_.nowMicros();
     std::string sql = std::string(kGrantColumns) +
                       "WHERE resource_type = $1 AND resource_id = $2 AND (expires_at IS NULL OR expires_at > $3) AND " +
-                      replaceAll(kForUser, "$U", "$4") + " ORDER BY created_at";
+                      forUser("$4", "$5") + " ORDER BY created_at";
     db_.withSession([&](Poco::Data::Session& s) {
         rows.clear();
-        s << sql, use(t), use(r), use(at), use(u), into(rows), now;
+        s << sql, use(t), use(r), use(at), use(u), use(u), into(rows), now;
     });
     std::vector<sdk::AccessGrant> out;
     for (const auto& row : rows) out.push_back(fromRow(row));
@@ -159,10 +163,10 @@ std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId)
     std::string u = userId;
     int64_t at = clock_.nowMicros();
     std::string sql = std::string(kGrantColumns) + "WHERE (expires_at IS NULL OR expires_at > $1) AND " +
-                      replaceAll(kForUser, "$U", "$2") + " ORDER BY created_at";
+                      forUser("$2", "$3") + " ORDER BY created_at";
     db_.withSession([&](Poco::Data::Session& s) {
         rows.clear();
-        s << sql, use(at), use(u), into(rows), now;
+        s << sql, use(at), use(u), use(u), into(rows), now;
     });
     std::vector<sdk::AccessGrant> out;
     for (const auto& row : rows) out.push_back(fromRow(row));
@@ -246,11 +250,12 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
     if (expires != 0 && expires <= clock_.nowMicros()) {
         throw sdk::ValidationError("expires_at must be in the future", "expiry_in_past");
     }
-    if (!manager) {
-        // A reshare never outlives the grants it comes from.
+    if (!mine.owner) {
+        // A reshare never outlives the grants it comes from: a manager's neither (a manager
+        // for an hour must not mint open-ended grants that survive their own).
         int64_t cap = -1;
         for (const auto& g : mine.via) {
-            if ((g.permissions & sdk::access::kReshare) == 0) continue;
+            if ((g.permissions & (sdk::access::kReshare | sdk::access::kManage)) == 0) continue;
             if (g.expiresAt == 0) {
                 cap = 0;
                 break;
@@ -286,6 +291,25 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
             out.createdAt = created[0];
             s << "UPDATE access_grants SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(bits),
                 use(expiresCol), use(out.grantedBy), use(out.id), now;
+            // A user's grant now ending sooner: what they reshared (down the chain) ends no later.
+            if (expires != 0 && out.principal.type == "user") {
+                Poco::Int64 cap = expires;
+                std::vector<std::string> chain{out.principal.id};
+                std::set<std::string> seen;
+                while (!chain.empty()) {
+                    std::string granter = chain.back();
+                    chain.pop_back();
+                    if (!seen.insert(granter).second) continue;
+                    s << "UPDATE access_grants SET expires_at = $1 WHERE resource_type = $2 AND resource_id = $3 AND "
+                         "granted_by = $4 AND (expires_at IS NULL OR expires_at > $5)",
+                        use(cap), use(out.resourceType), use(out.resourceId), use(granter), use(cap), now;
+                    std::vector<std::string> principals;
+                    s << "SELECT principal_id FROM access_grants WHERE resource_type = $1 AND resource_id = $2 AND "
+                         "granted_by = $3 AND principal_type = 'user'",
+                        use(out.resourceType), use(out.resourceId), use(granter), into(principals), now;
+                    chain.insert(chain.end(), principals.begin(), principals.end());
+                }
+            }
         } else {
             out.id = sdk::text::newUuid();
             s << "INSERT INTO access_grants (id, resource_type, resource_id, principal_type, principal_id, permissions, "
