@@ -6,9 +6,10 @@ import * as files from './files.js';
 import * as advisors from './advisors.js';
 import * as chat from './chat.js';
 import * as snippets from './snippets.js';
+import * as teams from './teams.js';
 
-const panels = { account: auth, files, advisors, chat, snippets };
-const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets']);
+const panels = { account: auth, files, advisors, chat, snippets, teams };
+const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams']);
 
 function currentView() {
   const name = location.hash.replace(/^#/, '');

@@ -185,10 +185,13 @@ async function cancel() {
 
 // ---- wiring -------------------------------------------------------------------------------
 
-function fillAdvisors(list) {
+function fillAdvisors(all) {
+  // Mine, then those shared with me that I may use (labelled with their owner).
+  const list = advisors.usable(all);
   const select = $('#chat-advisor');
   const wanted = sessionStorage.getItem('hub.chatAdvisor') || select.value;
-  select.replaceChildren(...list.map((a) => el('option', { value: a.id }, a.name)));
+  select.replaceChildren(...list.map((a) => el('option', { value: a.id, dataset: { owner: a.owner || '' } },
+    advisors.isMine(a) ? a.name : `${a.name} (shared by ${a.owner || '?'})`)));
   if (!list.length) select.append(el('option', { value: '' }, '(no advisors yet)'));
   if (list.some((a) => a.id === wanted)) select.value = wanted;
 }

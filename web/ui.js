@@ -81,3 +81,19 @@ export function formatTime(value) {
   const d = typeof value === 'number' ? new Date(value * 1000) : new Date(/Z|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
   return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleString();
 }
+
+/**
+ * Inline "are you sure" box appended to `container` (once): `question`, a danger button
+ * `yesLabel` running `action` through guard(context), and `noLabel` that closes the box.
+ */
+export function askFirst(container, { question, yesLabel, noLabel = 'Keep', context, action }) {
+  if (container.querySelector(':scope > .confirm')) return;
+  const box = el('span', { class: 'confirm', role: 'group', 'aria-label': question }, `${question} `,
+    el('button', { type: 'button', class: 'danger', onclick: (ev) => guard(context, async () => {
+      await action();
+      box.remove();
+    }, ev.currentTarget) }, yesLabel),
+    el('button', { type: 'button', onclick: () => box.remove() }, noLabel));
+  container.append(box);
+  box.querySelector('button').focus();
+}

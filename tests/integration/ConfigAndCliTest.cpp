@@ -126,8 +126,10 @@ TEST(ConfigAndCliTest, AccessLogFileAndStorageRootAreUsed) {
     EXPECT_NE(text.find("\"request_id\":\"logged-1\""), std::string::npos) << text;
     EXPECT_EQ(p.stdoutText().find("logged-1"), std::string::npos) << "not on standard output";
     std::size_t files = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(blobs)) files += e.is_regular_file() ? 1 : 0;
-    EXPECT_EQ(files, 1u) << "the blob lives under storage.root";
+    for (const auto& e : std::filesystem::recursive_directory_iterator(blobs + "/chunks")) {
+        files += e.is_regular_file() ? 1 : 0;
+    }
+    EXPECT_EQ(files, 1u) << "the file's chunk lives under storage.root";
 }
 
 TEST(ConfigAndCliTest, ATakenPortIsExit69WithTheReason) {
