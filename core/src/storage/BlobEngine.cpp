@@ -404,13 +404,23 @@ void BlobEngine::placeDurably(WriteState& w) {
     for (const auto& [tmp, final] : w.pending) {
         fs::path target(final);
         std::error_code ec;
+        // A directory made now (a new owner's scope, a new prefix) must itself survive a
+        // power cut: its parent is synced too.
+        for (fs::path dir = target.parent_path(); !fs::exists(dir, ec); dir = dir.parent_path()) {
+            dirs.insert(dir.parent_path().string());
+        }
         fs::create_directories(target.parent_path(), ec);
         fs::rename(tmp, target, ec);
         if (ec) throw sdk::Unavailable("The blob store could not place a chunk (" + ec.message() + ")", "storage_write_failed");
         dirs.insert(target.parent_path().string());
     }
     w.pending.clear();
-    for (const auto& dir : dirs) fsyncPath(dir, O_RDONLY | O_DIRECTORY);
+    try {
+        // Deepest first, so a new directory is synced before the entry that names it.
+        for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) fsyncPath(*it, O_RDONLY | O_DIRECTORY);
+    } catch (const std::runtime_error& e) {
+        throw sdk::Unavailable(std::string("The blob store could not sync to disk (") + e.what() + ")", "storage_write_failed");
+    }
 }
 
 void BlobEngine::attach(Poco::Data::Session& s, const std::string& blobId) {
@@ -873,6 +883,14 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
     progress << "gc: " << r.stagedBlobs << " abandoned upload(s), " << r.chunksFreed << " unreferenced chunk(s)\n";
     // 3. Chunk files without a row (older than the grace period, so no writer is between
     //    its reference and its file). A placeholder row holds the key while the file goes.
+    //    Rows are read once, so only files without one cost a transaction.
+    std::set<std::string> known;
+    db_.withSession([&](Poco::Data::Session& s) {
+        std::vector<std::string> sc, h;
+        s << "SELECT scope, hash FROM storage_chunks", into(sc), into(h), now;
+        known.clear();
+        for (std::size_t i = 0; i < sc.size(); ++i) known.insert(sc[i] + ":" + h[i]);
+    });
     std::error_code ec;
     fs::path chunksDir = fs::path(settings_.root) / "chunks";
     for (auto it = fs::recursive_directory_iterator(chunksDir, ec); !ec && it != fs::recursive_directory_iterator();
@@ -882,7 +900,7 @@ GcReport BlobEngine::gc(int64_t graceSeconds, std::ostream& progress) {
         std::string hash = p.filename().string();
         std::string scopeDir = p.parent_path().parent_path().filename().string();
         std::string scope = scopeDir == "_shared" ? std::string() : scopeDir;
-        if (!isHex(hash, 64) || !olderThan(p, graceSeconds)) continue;
+        if (!isHex(hash, 64) || known.count(scope + ":" + hash) > 0 || !olderThan(p, graceSeconds)) continue;
         int64_t at = nowMicros(), zero = 0;
         bool removed = false;
         std::error_code sizeError;  // not `ec`, which drives the directory walk
