@@ -18,8 +18,20 @@ else
   install -d -m 700 "$PGDATA"
 fi
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 30 -o \
-  "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-  start >/dev/null
+# The port lies in Linux's ephemeral range (32768-60999): an outgoing connection may hold it
+# for a moment, so a bind failure is retried for a while before giving up.
+for attempt in $(seq 1 20); do
+  if "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 30 -o \
+    "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null; then
+    break
+  fi
+  if [ "$attempt" -eq 20 ] || ! grep -q "Address already in use" "$PGDATA/server.log"; then
+    echo "pg_start: PostgreSQL did not start; see $PGDATA/server.log" >&2
+    tail -5 "$PGDATA/server.log" >&2
+    exit 1
+  fi
+  sleep 1
+done
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qAtc "SELECT 1" >/dev/null
 echo "PostgreSQL ready on 127.0.0.1:$PGPORT"

@@ -25,7 +25,16 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <filesystem>
+#include <unistd.h>
+
+#include <Poco/Data/Session.h>
+
+#include "access/AccessService.h"
 #include "auth/JwtService.h"
+#include "db/CoreMigrations.h"
+#include "db/MigrationRunner.h"
+#include "services/CoreServices.h"
 #include "http/PathTemplate.h"
 #include "http/Router.h"
 #include "hub/sdk/Json.h"
@@ -280,6 +289,105 @@ void BM_HmacSha256_Baseline(benchmark::State& state) {
     state.counters["input_bytes"] = static_cast<double>(f.signingInput.size());
 }
 BENCHMARK(BM_HmacSha256_Baseline);
+
+
+// ---------------------------------------------------------------------------------------
+// Access checks (core.access.v1) against a temporary SQLite database: a user holding a grant
+// through a team, among other grants. "Cached" is what a request pays while nothing changes
+// (decisions are reused for access.cache_ms); "uncached" reads the grants every time.
+// The baseline is the uncached check, so the ratio shows what the cache saves; the check's
+// share of a whole authenticated GET comes from bench/access_bench.sh.
+// ---------------------------------------------------------------------------------------
+
+class NoUsers : public hub::sdk::IAuth {
+public:
+    std::optional<hub::sdk::UserInfo> findUserById(const std::string&) const override { return std::nullopt; }
+    std::optional<hub::sdk::UserInfo> findUserByName(const std::string&) const override { return std::nullopt; }
+};
+
+struct AccessFixture {
+    std::filesystem::path dir;
+    std::unique_ptr<hub::core::Database> db;
+    hub::core::SystemClock clock;
+    NoUsers users;
+    std::unique_ptr<hub::core::AccessService> cached;
+    std::unique_ptr<hub::core::AccessService> uncached;
+
+    AccessFixture() {
+        using namespace Poco::Data::Keywords;
+        dir = std::filesystem::temp_directory_path() / ("hub-bench-access-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        hub::core::DatabaseOptions options;
+        options.poolMin = 1;
+        options.poolMax = 4;
+        db = std::make_unique<hub::core::Database>(
+            hub::core::DatabaseUrl::parse("sqlite://" + (dir / "hub.db").string(), 5), options);
+        hub::core::MigrationRunner runner(*db);
+        runner.ensureTable();
+        runner.apply("core", hub::core::coreMigrations());
+        db->withTransaction([](Poco::Data::Session& s) {
+            for (int i = 0; i < 200; ++i) {
+                std::string id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(i).size(), '0') + std::to_string(i);
+                std::string name = "user" + std::to_string(i);
+                s << "INSERT INTO users (id, username, hashed_password, created_at, updated_at, password_changed_at) "
+                     "VALUES ($1, $2, 'x', 0, 0, 0)", use(id), use(name), now;
+                std::string team = "10000000-0000-4000-8000-" + std::string(12 - std::to_string(i).size(), '0') + std::to_string(i);
+                std::string teamName = "team" + std::to_string(i);
+                s << "INSERT INTO teams (id, name, created_at) VALUES ($1, $2, 0)", use(team), use(teamName), now;
+                s << "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, 'member', 0)", use(team),
+                    use(id), now;
+                std::string grant = "20000000-0000-4000-8000-" + std::string(12 - std::to_string(i).size(), '0') + std::to_string(i);
+                std::string resource = "r" + std::to_string(i % 50);
+                s << "INSERT INTO access_grants (id, resource_type, resource_id, principal_type, principal_id, permissions, "
+                     "granted_by, created_at) VALUES ($1, 'thing', $2, 'team', $3, 3, 'owner', 0)",
+                    use(grant), use(resource), use(team), now;
+            }
+        });
+        for (auto* svc : {&cached, &uncached}) {
+            *svc = std::make_unique<hub::core::AccessService>(*db, users, clock, svc == &cached ? 60000 : 0);
+            (*svc)->addResourceType({"thing", hub::sdk::access::kAll, [](const std::string& id) {
+                                         return std::optional<hub::sdk::AccessResource>(hub::sdk::AccessResource{"owner", id});
+                                     }});
+        }
+    }
+    ~AccessFixture() {
+        cached.reset();
+        uncached.reset();
+        db.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+AccessFixture& accessFixture() {
+    static AccessFixture f;
+    return f;
+}
+
+// user7 is in team7, which holds a grant on r7.
+const std::string kMember = "00000000-0000-4000-8000-000000000007";
+
+void BM_AccessCheckCached(benchmark::State& state) {
+    auto& f = accessFixture();
+    for (auto _ : state) {
+        auto d = f.cached->check(kMember, "thing", "r7");
+        if (!d.visible) throw std::runtime_error("the member must see r7");
+        benchmark::DoNotOptimize(d);
+    }
+    setBaseline(state, "BM_AccessCheckUncached_Baseline");
+}
+BENCHMARK(BM_AccessCheckCached);
+
+void BM_AccessCheckUncached_Baseline(benchmark::State& state) {
+    auto& f = accessFixture();
+    for (auto _ : state) {
+        auto d = f.uncached->check(kMember, "thing", "r7");
+        if (!d.visible) throw std::runtime_error("the member must see r7");
+        benchmark::DoNotOptimize(d);
+    }
+}
+BENCHMARK(BM_AccessCheckUncached_Baseline);
 
 }  // namespace
 

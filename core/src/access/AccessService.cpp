@@ -124,6 +124,23 @@ std::vector<sdk::AccessGrant> AccessService::liveGrants(const std::string& resou
 
 sdk::AccessDecision AccessService::check(const std::string& userId, const std::string& resourceType,
                                          const std::string& resourceId) const {
+    // The key carries the generation: a change committed on this node makes older entries
+    // unreachable at once.
+    const std::string key = std::to_string(generation_.load()) + "|" + userId + "|" + resourceType + "|" + resourceId;
+    if (auto hit = decisions_.get(key); hit && (hit->validUntil == 0 || hit->validUntil > clock_.nowMicros())) {
+        return hit->decision;
+    }
+    CachedDecision fresh;
+    fresh.decision = computeCheck(userId, resourceType, resourceId);
+    for (const auto& g : fresh.decision.via) {
+        if (g.expiresAt != 0 && (fresh.validUntil == 0 || g.expiresAt < fresh.validUntil)) fresh.validUntil = g.expiresAt;
+    }
+    decisions_.put(key, fresh);
+    return fresh.decision;
+}
+
+sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const std::string& resourceType,
+                                                const std::string& resourceId) const {
     sdk::AccessDecision d;
     uint32_t meaningful = typeBits(resourceType);
     if (meaningful == 0 || userId.empty()) return d;
@@ -318,6 +335,7 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
                 use(bits), use(expiresCol), use(out.grantedBy), use(out.createdAt), now;
         }
     });
+    invalidate();
     return out;
 }
 
@@ -353,12 +371,16 @@ bool AccessService::revoke(const std::string& actorId, const std::string& grantI
             }
         }
     });
+    invalidate();
     return true;
 }
 
 void AccessService::forgetResource(Poco::Data::Session& s, const std::string& resourceType, const std::string& resourceId) {
     std::string t = resourceType, r = resourceId;
     s << "DELETE FROM access_grants WHERE resource_type = $1 AND resource_id = $2", use(t), use(r), now;
+    // Before the caller's commit: a decision cached in between still names the resource,
+    // whose own lookup then finds nothing (404), so nothing is served from it.
+    invalidate();
 }
 
 // ---- teams ---------------------------------------------------------------------------
@@ -462,6 +484,7 @@ void AccessService::renameTeam(const std::string& id, const std::string& name) {
         if (db_.isUniqueViolation(e)) throw sdk::Conflict("A team named '" + name + "' already exists", "team_exists");
         throw;
     }
+    invalidate();
 }
 
 void AccessService::deleteTeam(const std::string& id) {
@@ -471,6 +494,7 @@ void AccessService::deleteTeam(const std::string& id) {
         s << "DELETE FROM team_members WHERE team_id = $1", use(i), now;
         s << "DELETE FROM teams WHERE id = $1", use(i), now;
     });
+    invalidate();
 }
 
 void AccessService::setMember(const std::string& teamId, const std::string& userId, const std::string& role) {
@@ -493,6 +517,7 @@ void AccessService::setMember(const std::string& teamId, const std::string& user
                 use(t), use(u), now;
         }
     });
+    invalidate();
 }
 
 void AccessService::removeMember(const std::string& teamId, const std::string& userId) {
@@ -512,6 +537,7 @@ void AccessService::removeMember(const std::string& teamId, const std::string& u
         }
         s << "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u), now;
     });
+    invalidate();
 }
 
 }  // namespace hub::core

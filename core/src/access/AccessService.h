@@ -2,6 +2,7 @@
 // for users and teams, checked on every request, with the rules in IAccess.h.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IClock.h"
+#include "util/TtlCache.h"
 
 namespace hub::core {
 
@@ -35,7 +37,11 @@ struct Team {
 
 class AccessService : public sdk::IAccess {
 public:
-    AccessService(Database& db, const sdk::IAuth& auth, const sdk::IClock& clock) : db_(db), auth_(auth), clock_(clock) {}
+    /// `cacheMs`: how long a decision may be reused on this node (0 = never). Any change of
+    /// grants, teams or a resource's existence made through this node invalidates every
+    /// cached decision at once; other nodes see it within `cacheMs`.
+    AccessService(Database& db, const sdk::IAuth& auth, const sdk::IClock& clock, int cacheMs)
+        : db_(db), auth_(auth), clock_(clock), decisions_(std::chrono::milliseconds(cacheMs), 100000) {}
 
     // core.access.v1
     void addResourceType(sdk::AccessResourceType type) override;
@@ -75,6 +81,14 @@ public:
     void removeMember(const std::string& teamId, const std::string& userId);
 
 private:
+    struct CachedDecision {
+        sdk::AccessDecision decision;
+        int64_t validUntil = 0;  ///< the earliest expiry among its grants (0 = none)
+    };
+    sdk::AccessDecision computeCheck(const std::string& userId, const std::string& resourceType,
+                                     const std::string& resourceId) const;
+    /// Makes every cached decision stale (after a committed change).
+    void invalidate() { generation_.fetch_add(1); }
     std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
                                              const std::string& userId) const;
     std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
@@ -83,6 +97,8 @@ private:
     Database& db_;
     const sdk::IAuth& auth_;
     const sdk::IClock& clock_;
+    mutable TtlCache<CachedDecision> decisions_;
+    std::atomic<uint64_t> generation_{0};
     mutable std::shared_mutex typesMutex_;
     std::map<std::string, sdk::AccessResourceType> types_;
 };

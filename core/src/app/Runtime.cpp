@@ -213,7 +213,7 @@ void Runtime::initServices() {
     as.passwordMinLength = static_cast<int>(core_.getInt("auth.password.min_length"));
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
-    access_ = std::make_shared<AccessService>(*db_, *auth_, clock_);
+    access_ = std::make_shared<AccessService>(*db_, *auth_, clock_, static_cast<int>(core_.getInt("access.cache_ms")));
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");

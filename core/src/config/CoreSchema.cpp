@@ -127,6 +127,11 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
     logging.string("access_log_file").defaultValue(std::string(""))
         .description("Empty = standard output");
 
+    auto& access = s.section("access");
+    access.integer("cache_ms").defaultValue(1000).min(0).max(60000)
+        .description("How long a node reuses an access decision; changes made on the same node apply at once, "
+                     "on other nodes within this time; 0 = check the database on every request");
+
     auto& storage = s.section("storage");
     storage.string("root").defaultValue(std::string("")).description("Empty = <data_dir>/blobs");
     storage.string("dedup_scope").defaultValue(std::string("auto")).oneOf({"auto", "global", "owner"})
