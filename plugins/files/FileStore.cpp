@@ -190,7 +190,6 @@ void FileStore::checkUploadable(const std::string& ownerId, const std::string& p
 }
 
 StagedUpload FileStore::stage(std::istream& content, const std::string& ownerId, const std::string& nameForType) {
-    content.exceptions(content.exceptions() | std::ios::badbit);  // limit/deadline errors of the body reach the caller
     sdk::StagedBlob staged = blobs_->stage(content, ownerId, maxUploadBytes_);
     return StagedUpload{staged.info, detectContentType(staged.head, nameForType)};
 }

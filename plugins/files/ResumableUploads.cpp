@@ -1,8 +1,8 @@
 #include "ResumableUploads.h"
 
 #include <algorithm>
-#include <openssl/evp.h>
 
+#include <Poco/Crypto/DigestEngine.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
 
@@ -33,40 +33,18 @@ int parsePartNumber(const std::string& text, int maxParts) {
     return n;
 }
 
-/// SHA-256 over a sequence of streams (OpenSSL, hardware-accelerated where available).
-class StreamHasher {
-public:
-    StreamHasher() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-    ~StreamHasher() { EVP_MD_CTX_free(ctx_); }
-    StreamHasher(const StreamHasher&) = delete;
-    StreamHasher& operator=(const StreamHasher&) = delete;
-
-    void consume(std::istream& in, std::string& head) {
-        std::vector<char> buf(256 * 1024);
-        while (in) {
-            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-            auto n = static_cast<std::size_t>(in.gcount());
-            if (n == 0) break;
-            if (head.size() < kHeadBytes) head.append(buf.data(), std::min(n, kHeadBytes - head.size()));
-            EVP_DigestUpdate(ctx_, buf.data(), n);
-        }
+/// Feeds `in` to `sha` (OpenSSL through Poco::Crypto, hardware-accelerated where available),
+/// keeping the first bytes for type detection.
+void consume(Poco::Crypto::DigestEngine& sha, std::istream& in, std::string& head) {
+    std::vector<char> buf(256 * 1024);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        auto n = static_cast<std::size_t>(in.gcount());
+        if (n == 0) break;
+        if (head.size() < kHeadBytes) head.append(buf.data(), std::min(n, kHeadBytes - head.size()));
+        sha.update(buf.data(), n);
     }
-    std::string hex() {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        EVP_DigestFinal_ex(ctx_, md, &len);
-        static const char* digits = "0123456789abcdef";
-        std::string out;
-        for (unsigned int i = 0; i < len; ++i) {
-            out += digits[md[i] >> 4];
-            out += digits[md[i] & 15];
-        }
-        return out;
-    }
-
-private:
-    EVP_MD_CTX* ctx_;
-};
+}
 
 }  // namespace
 
@@ -289,11 +267,9 @@ void ResumableUploads::putPart(sdk::RequestContext& ctx) {
             // The core has already refused malformed lengths; nothing to add here.
         }
     }
-    std::istream& body = ctx.bodyStream();
-    body.exceptions(body.exceptions() | std::ios::badbit);  // body limit/deadline errors reach the client
     sdk::StagedBlob staged;
     try {
-        staged = blobs_->stage(body, u.userId, static_cast<uint64_t>(std::max<int64_t>(room, 0)));
+        staged = blobs_->stage(ctx.bodyStream(), u.userId, static_cast<uint64_t>(std::max<int64_t>(room, 0)));
     } catch (const sdk::PayloadTooLarge&) {
         throw sdk::PayloadTooLarge("Part " + std::to_string(number) + " would exceed the declared size: " +
                                    std::to_string(room) + " bytes are left");
@@ -382,14 +358,14 @@ void ResumableUploads::complete(sdk::RequestContext& ctx) {
         }
     }
     // The whole file's SHA-256 (its ETag) and first bytes (its type), read back from the parts.
-    StreamHasher hasher;
+    Poco::Crypto::DigestEngine hasher("SHA256");
     std::string head;
     for (const auto& p : u.parts) {
         auto in = blobs_->open(p.blobId);
         if (!in) throw sdk::Conflict("The upload changed while completing (aborted or a part replaced); check it and complete again", "upload_changed");
-        hasher.consume(*in, head);
+        consume(hasher, *in, head);
     }
-    std::string sha = hasher.hex();
+    std::string sha = Poco::DigestEngine::digestToHex(hasher.digest());
     if (!u.expectedSha256.empty() && sha != u.expectedSha256) {
         throw sdk::Error(422, "sha256_mismatch",
                          "The parts' SHA-256 is " + sha + ", not the declared " + u.expectedSha256 +

@@ -199,6 +199,9 @@ public:
             part.filename = params.get("filename", "");
         }
         part.contentType = header.get("Content-Type", "");
+        // Like the body stream itself: a limit, deadline or framing error while reading the
+        // part is thrown to the handler, never mistaken for the end of the part.
+        stream.exceptions(std::ios::badbit);
         fn_(part, stream);
         // A part the handler did not read must still be consumed to reach the next boundary.
         char buf[16384];
