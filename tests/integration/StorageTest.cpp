@@ -306,6 +306,51 @@ TEST_F(StorageTest, TamperedEncryptedChunkFailsAuthenticationAndIsNeverServed) {
     expectTamperDetected(encrypted(keyFile("t.key", 'c')));
 }
 
+TEST_F(StorageTest, ADamagedLaterChunkCutsTheDownloadShortInsteadOfSendingWrongBytes) {
+    startServer();
+    User alice = addUser("alice");
+    const std::string data = pattern(6 * kMiB, 8);  // several chunks
+    putOk(alice, "long.bin", data);
+    std::string blob = server_.text("SELECT blob_id FROM user_files WHERE file_path = 'long.bin'");
+    ASSERT_GE(server_.scalar("SELECT COUNT(*) FROM storage_blob_chunks WHERE blob_id = '" + blob + "'"), 2);
+    std::string last = server_.text("SELECT hash FROM storage_blob_chunks WHERE blob_id = '" + blob +
+                                    "' ORDER BY seq DESC LIMIT 1");
+    fs::path victim = fs::path(server_.dataDir()) / "blobs" / "chunks" / "_shared" / last.substr(0, 2) / last;
+    ASSERT_TRUE(fs::exists(victim));
+    std::string bytes = readFile(victim);
+    bytes[bytes.size() - 10] = static_cast<char>(bytes[bytes.size() - 10] ^ 0x01);
+    std::ofstream(victim, std::ios::binary | std::ios::trunc) << bytes;
+
+    // The first chunk is fine, so the response has started: the only honest end is a cut.
+    RawConn dl(server_.port());
+    ASSERT_TRUE(dl.ok());
+    ASSERT_TRUE(dl.send(requestHead("GET", filesUrl("long.bin") + "/raw", {{"Authorization", "Bearer " + alice.token}})));
+    auto head = dl.readHead();
+    ASSERT_EQ(head.status, 200);
+    auto started = std::chrono::steady_clock::now();
+    std::string got = dl.readBody(data.size(), 30000);
+    EXPECT_LT(got.size(), data.size()) << "a damaged chunk must never complete the body";
+    // The server ends the connection (a client waiting for the missing bytes would hang
+    // until its own timeout, or take the next response for the rest of this one).
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15)) << "the connection stayed open";
+    EXPECT_TRUE(data.compare(0, got.size(), got) == 0) << "every byte sent before the cut is right";
+    EXPECT_TRUE(server_.waitForStderr("was not served")) << server_.stderrText();
+}
+
+TEST_F(StorageTest, OwnerDedupScopeKeepsOwnersApartWithoutEncryption) {
+    startServer({"--set", "storage.dedup_scope=owner"});
+    User alice = addUser("alice");
+    User bob = addUser("bob");
+    const std::string data = pattern(kMiB, 9);
+    putOk(alice, "a.bin", data);
+    putOk(alice, "b.bin", data);
+    const auto perOwner = chunkFiles(server_.dataDir()).size();
+    putOk(bob, "a.bin", data);
+    EXPECT_EQ(chunkFiles(server_.dataDir()).size(), 2 * perOwner) << "owner scope: no sharing across users";
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM storage_chunks WHERE scope = ''"), 0);
+    EXPECT_EQ(server_.scalar("SELECT COUNT(*) FROM storage_data_keys"), 0) << "no encryption, no keys";
+}
+
 TEST_F(StorageTest, KeyRotationRewrapsDataKeysWithoutRewritingChunks) {
     const std::string oldKey = keyFile("old.key", 'd'), newKey = keyFile("new.key", 'e');
     startServer(encrypted(oldKey));

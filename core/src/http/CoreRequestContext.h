@@ -28,6 +28,9 @@ public:
     /// Headers every response carries (CORS, request id); applied at send time.
     void addBaseHeader(const std::string& name, const std::string& value);
     void setForceClose(bool v) { forceClose_ = v; }
+    /// After the response has started: end the connection once the handler returns (a body
+    /// cut short must not be followed by another response on the same connection).
+    void closeAfterResponse() { response_.setKeepAlive(false); }
 
     int statusSent() const { return status_; }
     uint64_t bytesSent() const { return bytesSent_; }

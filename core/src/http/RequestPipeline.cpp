@@ -136,7 +136,12 @@ void RequestPipeline::handle(Poco::Net::HTTPServerRequest& request,
     auto sendError = [&](int status, const std::string& code, const std::string& message,
                          const Poco::Dynamic::Var& detail = Poco::Dynamic::Var(),
                          const std::map<std::string, std::string>& headers = {}) {
-        if (ctx.responded()) return;
+        if (ctx.responded()) {
+            // Too late for an error response: the body is cut short, and the client sees
+            // the connection end instead of waiting for bytes that will never come.
+            ctx.closeAfterResponse();
+            return;
+        }
         for (const auto& [k, v] : headers) ctx.setHeader(k, v);
         ctx.respond(status, "application/json", errorBody(code, message, detail));
     };
