@@ -376,6 +376,15 @@ TEST_F(StorageTest, KeyRotationRewrapsDataKeysWithoutRewritingChunks) {
     EXPECT_TRUE(getRaw(alice, "plan.txt").body == text);
     ASSERT_EQ(server_.stop(), 0);
     EXPECT_EQ(hubd({"fsck"}), 0) << server_.stdoutText();
+
+    // The new key may also come from the environment.
+    std::vector<std::string> rotate{"keys", "rotate"};
+    rotate.insert(rotate.end(), args_.begin(), args_.end());
+    ASSERT_EQ(server_.runToExit(rotate, {{"HUB_STORAGE_NEW_MASTER_KEY", std::string(64, 'f')}}), 0) << server_.stderrText();
+    EXPECT_NE(server_.stdoutText().find("re-wrapped 1 data key(s)"), std::string::npos) << server_.stdoutText();
+    args_ = filesServerArgs(encrypted(keyFile("third.key", 'f')));
+    ASSERT_TRUE(restart(server_, args_)) << server_.stderrText();
+    EXPECT_TRUE(getRaw(alice, "plan.txt").body == text);
 }
 
 TEST_F(StorageTest, BlobsOfTheEarlierStoreAreReadThenConvertedByMigrate) {
