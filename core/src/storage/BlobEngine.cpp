@@ -15,7 +15,6 @@
 #include <Poco/Data/Session.h>
 
 #include "hub/sdk/Error.h"
-#include "storage/Digest.h"
 #include "util/Crypto.h"
 
 namespace fs = std::filesystem;
@@ -281,7 +280,7 @@ sdk::StagedBlob BlobEngine::stageAs(const std::string& blobId, std::istream& in,
         });
     }
     sdk::StagedBlob staged;
-    Sha256 whole;
+    crypto::Sha256 whole;
     uint64_t total = 0;
     try {
         std::vector<uint8_t> buf(chunker_.maxSize() + kReadBlock);
@@ -331,7 +330,7 @@ sdk::StagedBlob BlobEngine::stageAs(const std::string& blobId, std::istream& in,
 }
 
 void BlobEngine::storeChunk(WriteState& w, const uint8_t* data, std::size_t n) {
-    std::string hash = w.encrypt ? hmacSha256Hex(w.keys.idKey, data, n) : sha256Hex(data, n);
+    std::string hash = w.encrypt ? crypto::hmacSha256Hex(w.keys.idKey, data, n) : crypto::sha256Hex(data, n);
     std::string path = chunkPath(w.scope, hash);
     // Compress/encrypt only when the chunk is new to this scope; a dedup hit costs a hash.
     std::string encoded;
@@ -776,8 +775,8 @@ std::string BlobEngine::decodeVerified(std::string stored, const ManifestEntry& 
     // associated data: hashing it again proves nothing more. Anything that went through
     // zstd, or was never sealed, is checked against its id.
     if (header.encrypted() && !header.compressed()) return plain;
-    std::string hash = header.encrypted() ? hmacSha256Hex(keys.idKey, plain.data(), plain.size())
-                                          : sha256Hex(plain.data(), plain.size());
+    std::string hash = header.encrypted() ? crypto::hmacSha256Hex(keys.idKey, plain.data(), plain.size())
+                                          : crypto::sha256Hex(plain.data(), plain.size());
     if (hash != chunk.hash) throw CorruptChunk("content does not match the chunk's hash");
     return plain;
 }

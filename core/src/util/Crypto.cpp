@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 namespace hub::core::crypto {
@@ -38,20 +39,51 @@ std::string uuid4() {
            hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
-std::string sha256Hex(const std::string& data) {
-    unsigned char out[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    return toHex(std::string(reinterpret_cast<char*>(out), sizeof out));
+std::string sha256Hex(const std::string& data) { return sha256Hex(data.data(), data.size()); }
+
+std::string sha256Hex(const void* data, std::size_t n) {
+    Sha256 h;
+    h.update(data, n);
+    return h.finalHex();
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(ctx_);
+        throw std::runtime_error("OpenSSL SHA-256 is unavailable");
+    }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256::update(const void* data, std::size_t n) {
+    if (n > 0 && EVP_DigestUpdate(ctx_, data, n) != 1) throw std::runtime_error("SHA-256 update failed");
+}
+
+std::string Sha256::finalHex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx_, md, &len) != 1) throw std::runtime_error("SHA-256 final failed");
+    return toHex(std::string(reinterpret_cast<char*>(md), len));
 }
 
 std::string hmacSha256(const std::string& key, const std::string& data) {
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()),
-                                  data.size());
-    unsigned char out[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_final(&st, out);
-    return std::string(reinterpret_cast<char*>(out), sizeof out);
+    return hmacSha256(key, data.data(), data.size());
+}
+
+std::string hmacSha256(const std::string& key, const void* data, std::size_t n) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    char digest[] = "SHA256";
+    if (EVP_Q_mac(nullptr, "HMAC", nullptr, digest, nullptr, key.data(), key.size(),
+                  static_cast<const unsigned char*>(data), n, md, sizeof md, &len) == nullptr) {
+        throw std::runtime_error("HMAC-SHA-256 failed");
+    }
+    return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string hmacSha256Hex(const std::string& key, const void* data, std::size_t n) {
+    return toHex(hmacSha256(key, data, n));
 }
 
 bool constantTimeEquals(const std::string& a, const std::string& b) {

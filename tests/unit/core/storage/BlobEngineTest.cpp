@@ -20,7 +20,6 @@
 #include "TempDir.h"
 #include "core/storage/StorageTestSupport.h"
 #include "hub/sdk/Error.h"
-#include "storage/Digest.h"
 #include "util/Crypto.h"
 
 using namespace Poco::Data::Keywords;
@@ -36,7 +35,7 @@ using test::readFile;
 using test::writeFile;
 using ::testing::HasSubstr;
 
-std::string sha(const std::string& s) { return sha256Hex(s.data(), s.size()); }
+std::string sha(const std::string& s) { return crypto::sha256Hex(s.data(), s.size()); }
 
 /// Everything left in `in`, read the way a download handler reads (block by block).
 std::string drain(std::istream& in) {

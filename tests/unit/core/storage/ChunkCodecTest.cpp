@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include "core/storage/StorageTestSupport.h"
-#include "storage/Digest.h"
 #include "util/Crypto.h"
 
 namespace hub::core::storage {
@@ -305,24 +304,24 @@ TEST_F(ChunkCodecTest, ConcurrentEncodesShareTheCompressorPool) {
 }
 
 TEST(ChunkDigestTest, Sha256MatchesKnownVectors) {
-    EXPECT_EQ(sha256Hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(sha256Hex("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(crypto::sha256Hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(crypto::sha256Hex("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     const std::string data = randomData(100000, 14);
-    Sha256 h;
+    crypto::Sha256 h;
     h.update(data.data(), 1);
     h.update(data.data() + 1, 0);
     h.update(data.data() + 1, 50000);
     h.update(data.data() + 50001, data.size() - 50001);
-    EXPECT_EQ(h.finalHex(), sha256Hex(data.data(), data.size()));
-    EXPECT_EQ(sha256Hex(data.data(), data.size()), crypto::sha256Hex(data));
+    EXPECT_EQ(h.finalHex(), crypto::sha256Hex(data.data(), data.size()));
+    EXPECT_EQ(crypto::sha256Hex(data.data(), data.size()), crypto::sha256Hex(data));
 }
 
 TEST(ChunkDigestTest, HmacSha256MatchesRfc4231) {
     // RFC 4231 test case 2.
     const std::string msg = "what do ya want for nothing?";
-    EXPECT_EQ(hmacSha256Hex("Jefe", msg.data(), msg.size()),
+    EXPECT_EQ(crypto::hmacSha256Hex("Jefe", msg.data(), msg.size()),
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    EXPECT_NE(hmacSha256Hex("other", msg.data(), msg.size()), hmacSha256Hex("Jefe", msg.data(), msg.size()));
+    EXPECT_NE(crypto::hmacSha256Hex("other", msg.data(), msg.size()), crypto::hmacSha256Hex("Jefe", msg.data(), msg.size()));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/storage/StorageTestSupport.h"
-#include "storage/Digest.h"
+#include "util/Crypto.h"
 
 namespace hub::core::storage {
 namespace {
@@ -52,7 +52,7 @@ std::vector<Chunk> chunks(const Chunker& chunker, const std::string& data) {
     std::vector<Chunk> out;
     std::size_t off = 0;
     for (std::size_t n : chunkLengths(chunker, data)) {
-        out.push_back({off, n, sha256Hex(data.data() + off, n)});
+        out.push_back({off, n, crypto::sha256Hex(data.data() + off, n)});
         off += n;
     }
     return out;
