@@ -492,33 +492,6 @@ void BlobEngine::unpin(const std::vector<ManifestEntry>& chunks) const {
     if (!ready.empty()) const_cast<BlobEngine*>(this)->reclaim(sdk::ReclaimList{ready});
 }
 
-uint64_t BlobEngine::reclaimChunk(const std::string& scope, const std::string& hash) {
-    {
-        std::lock_guard<std::mutex> lock(pinMutex_);
-        if (pins_.count(scope + ":" + hash) > 0) {
-            deferred_.insert(scope + ":" + hash);  // a download still reads it
-            return 0;
-        }
-    }
-    uint64_t freed = 0;
-    std::string sc = scope, h = hash;
-    db_.withTransaction([&](Poco::Data::Session& s) {
-        std::vector<std::string> gone;
-        s << "DELETE FROM storage_chunks WHERE scope = $1 AND hash = $2 AND refcount <= 0 RETURNING hash", use(sc), use(h),
-            into(gone), now;
-        freed = 0;
-        if (gone.empty()) return;
-        // The file goes while the row deletion is uncommitted: a writer that wants this chunk
-        // again waits for the commit, then finds no file and writes it anew.
-        std::string path = chunkPath(scope, hash);
-        std::error_code ec;
-        auto size = fs::file_size(path, ec);
-        if (fs::remove(path, ec) && !ec) freed = size;
-    });
-    cache_.erase(scope + ":" + hash);
-    return freed;
-}
-
 void BlobEngine::reclaim(const sdk::ReclaimList& list) noexcept { reclaimCounting(list); }
 
 uint64_t BlobEngine::reclaimCounting(const sdk::ReclaimList& list) noexcept {
@@ -534,8 +507,7 @@ uint64_t BlobEngine::reclaimCounting(const sdk::ReclaimList& list) noexcept {
                 std::string rest = entry.substr(6);
                 auto colon = rest.rfind(':');
                 if (colon == std::string::npos) continue;
-                freed += sqlite ? parkChunk(rest.substr(0, colon), rest.substr(colon + 1), parked)
-                                : reclaimChunk(rest.substr(0, colon), rest.substr(colon + 1));
+                freed += freeChunk(rest.substr(0, colon), rest.substr(colon + 1), sqlite ? &parked : nullptr);
             }
         } catch (const std::exception& e) {
             logger_.warning("could not reclaim %s now (hubd gc will): %s", entry, std::string(e.what()));
@@ -575,36 +547,46 @@ std::string BlobEngine::parkedPath(const std::string& scope, const std::string& 
         .string();
 }
 
-uint64_t BlobEngine::parkChunk(const std::string& scope, const std::string& hash, std::vector<std::string>& parked) {
+uint64_t BlobEngine::freeChunk(const std::string& scope, const std::string& hash, std::vector<std::string>* parked) {
+    const std::string key = scope + ":" + hash;
     {
         std::lock_guard<std::mutex> lock(pinMutex_);
-        if (pins_.count(scope + ":" + hash) > 0) {
-            deferred_.insert(scope + ":" + hash);  // a download still reads it
+        if (pins_.count(key) > 0) {
+            deferred_.insert(key);  // a download still reads it
             return 0;
         }
     }
-    std::lock_guard<std::mutex> stripe(stripeFor(scope + ":" + hash));
+    std::unique_lock<std::mutex> stripe(stripeFor(key), std::defer_lock);
+    if (parked != nullptr) stripe.lock();
     uint64_t freed = 0;
     std::string sc = scope, h = hash, moved;
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> gone;
         s << "DELETE FROM storage_chunks WHERE scope = $1 AND hash = $2 AND refcount <= 0 RETURNING hash", use(sc), use(h),
             into(gone), now;
+        freed = 0;
         moved.clear();
         if (gone.empty()) return;
-        // Moved aside, not deleted: an uploader of the same content now finds no file and
-        // writes its own, while this copy waits until the release is durable.
-        std::string path = chunkPath(scope, hash), aside = parkedPath(scope, hash);
+        // The file goes while the row deletion is uncommitted: a writer that wants this chunk
+        // again waits for the commit (PostgreSQL's row lock, SQLite's stripe), then finds no
+        // file and writes it anew. On SQLite it is only moved aside, to be deleted once the
+        // release is durable.
+        std::string path = chunkPath(scope, hash);
         std::error_code ec;
         auto size = fs::file_size(path, ec);
-        fs::rename(path, aside, ec);
-        if (!ec) {
-            moved = aside;
-            freed = size;
+        if (parked == nullptr) {
+            if (fs::remove(path, ec) && !ec) freed = size;
+        } else {
+            std::string aside = parkedPath(scope, hash);
+            fs::rename(path, aside, ec);
+            if (!ec) {
+                moved = aside;
+                freed = size;
+            }
         }
     });
-    if (!moved.empty()) parked.push_back(moved);
-    cache_.erase(scope + ":" + hash);
+    if (!moved.empty()) parked->push_back(moved);
+    cache_.erase(key);
     return freed;
 }
 

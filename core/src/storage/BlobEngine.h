@@ -130,12 +130,11 @@ private:
     struct WriteState;
     sdk::StagedBlob stageAs(const std::string& blobId, std::istream& in, const std::string& ownerId, uint64_t maxBytes);
     void storeChunk(WriteState& w, const uint8_t* data, std::size_t n);
-    /// Deletes one chunk if its count is still zero (row lock held while the file goes).
-    uint64_t reclaimChunk(const std::string& scope, const std::string& hash);
+    /// Deletes one chunk if its count is still zero (and no local download pins it). Its file
+    /// goes inside that transaction, or, with `parked` (SQLite), is moved aside and listed
+    /// there, to be deleted once the release is durable.
+    uint64_t freeChunk(const std::string& scope, const std::string& hash, std::vector<std::string>* parked);
     enum class Release { Any, StagedOnly };
-    /// SQLite: deletes the chunk row and moves its file to tmp/ (`parked`), to be removed once
-    /// the release is durable.
-    uint64_t parkChunk(const std::string& scope, const std::string& hash, std::vector<std::string>& parked);
     std::string parkedPath(const std::string& scope, const std::string& hash) const;
     /// A FULL WAL checkpoint: true when every committed change is in the database file.
     bool checkpointDatabase();
