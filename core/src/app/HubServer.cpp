@@ -398,6 +398,10 @@ int HubServer::serve() {
             rt.logger().warning("storage: put back %d chunk file(s) whose release was lost", restored);
         }
         rt.storage().sweepTemp(rt.config().getInt("storage.gc_grace_seconds"));
+        if (int legacy = rt.storage().countLegacyBlobs(); legacy > 0) {
+            rt.logger().warning("storage: %d blob(s) of the earlier whole-file store are read as they are; `hubd "
+                                "migrate` converts them to chunks", legacy);
+        }
         rt.registerComponents();
         rt.migratePlugins();
         rt.startPlugins();

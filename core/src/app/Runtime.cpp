@@ -237,10 +237,6 @@ void Runtime::initServices() {
                                      "or rotate to this one with `hubd keys rotate`");
         }
     }
-    if (int legacy = blobs_->countLegacyBlobs(); legacy > 0) {
-        logger_.warning("storage: %d blob(s) of the earlier whole-file store are read as they are; `hubd migrate` "
-                        "converts them to chunks", legacy);
-    }
 
     // Services are shared with plugins; the registry holds non-owning aliases where the
     // Runtime owns the object.
