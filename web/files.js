@@ -88,7 +88,7 @@ function showDetails(node) {
   for (const [k, v] of rows) info.append(el('dt', {}, k), el('dd', {}, v));
   $('#file-download').hidden = isFolder;
   $('#file-public').hidden = isFolder;
-  $('#share-form').hidden = isFolder;
+  $('#share-form').hidden = false;  // a folder's share reaches everything below it
   $('#file-public').textContent = node.is_public ? 'Make private' : 'Make public';
   $('#public-link-row').hidden = !(node.is_public && node.id);
   if (node.is_public) {
@@ -181,16 +181,18 @@ function renderSharedByMe(shares) {
   body.replaceChildren();
   if (!shares.length) body.append(el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'Nothing shared yet.')));
   for (const s of shares) {
+    // A team's grant names the team's id; it is revoked through the generic shares API.
+    const who = s.principal_type === 'team' ? `team ${s.principal_id}` : (s.shared_with || s.shared_with_id);
     body.append(el('tr', { dataset: { path: s.path, with: s.shared_with || '' } },
       el('td', {}, s.path),
-      el('td', {}, s.shared_with || s.shared_with_id),
+      el('td', {}, who),
       el('td', {}, permText(s.permissions)),
-      el('td', {}, s.expires_at ? `${formatTime(s.expires_at)}${s.expired ? ' (expired)' : ''}` : 'never'),
+      el('td', {}, s.expires_at ? formatTime(s.expires_at) : 'never'),
       el('td', {}, el('button', {
-        type: 'button', 'aria-label': `Stop sharing ${s.path} with ${s.shared_with}`,
+        type: 'button', 'aria-label': `Stop sharing ${s.path} with ${who}`,
         onclick: (e) => guard('Unshare', async () => {
-          await api.del(`${filesUrl(s.path)}/share/${encodeURIComponent(s.shared_with_id)}`);
-          notify(`Stopped sharing ${s.path} with ${s.shared_with}.`);
+          await api.del(`/api/v1/shares/${encodeURIComponent(s.id)}`);
+          notify(`Stopped sharing ${s.path} with ${who}.`);
           await refresh();
         }, e.currentTarget),
       }, 'Unshare'))));

@@ -1,6 +1,9 @@
 #include "FileStore.h"
 
+#include <algorithm>
+
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
@@ -23,12 +26,6 @@ constexpr const char* kColumns =
     "size_bytes, COALESCE(blob_id, ''), COALESCE(sha256, ''), is_public, CAST(file_metadata AS TEXT), created_at, "
     "updated_at FROM user_files ";
 
-using ShareTuple = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64>;
-
-constexpr const char* kShareColumns =
-    "SELECT CAST(id AS TEXT), CAST(file_id AS TEXT), CAST(shared_with_id AS TEXT), CAST(granted_by AS TEXT), "
-    "CAST(permissions AS TEXT), COALESCE(expires_at, 0), created_at FROM file_shares ";
-
 FileRow fromRow(const Row& r) {
     FileRow f;
     f.id = r.get<0>();
@@ -47,47 +44,34 @@ FileRow fromRow(const Row& r) {
     return f;
 }
 
-ShareRow fromShare(const ShareTuple& t) {
-    ShareRow s;
-    s.id = t.get<0>();
-    s.fileId = t.get<1>();
-    s.sharedWithId = t.get<2>();
-    s.grantedBy = t.get<3>();
-    s.permissions = Permissions::fromJson(t.get<4>());
-    s.expiresAt = t.get<5>();
-    s.createdAt = t.get<6>();
-    return s;
-}
-
 
 }  // namespace
-std::string Permissions::toJson() const {
+Poco::JSON::Object::Ptr Permissions::toJson() const {
     auto o = sdk::json::object();
     o->set("read", read);
     o->set("write", write);
     o->set("reshare", reshare);
-    return sdk::json::stringify(o);
+    return o;
 }
 
-Permissions Permissions::fromJson(const std::string& json) {
-    Permissions p{false, false, false};
-    try {
-        auto o = sdk::json::parseStrictObject(json);
-        auto flag = [&](const char* k) { return o->has(k) && o->get(k).isBoolean() && o->getValue<bool>(k); };
-        p.read = flag("read");
-        p.write = flag("write");
-        p.reshare = flag("reshare");
-    } catch (...) {
-    }
-    return p;
+uint32_t Permissions::bits() const {
+    return (read ? sdk::access::kView : 0u) | (write ? sdk::access::kEdit : 0u) | (reshare ? sdk::access::kReshare : 0u);
+}
+
+Permissions Permissions::fromBits(uint32_t bits) {
+    // manage includes what reshare allows: whoever may change every grant may also add one.
+    return Permissions{(bits & sdk::access::kView) != 0, (bits & sdk::access::kEdit) != 0,
+                       (bits & (sdk::access::kReshare | sdk::access::kManage)) != 0};
 }
 
 FileStore::FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
-                     std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes)
+                     std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events,
+                     std::shared_ptr<sdk::IAccess> access, uint64_t maxUploadBytes)
     : db_(std::move(db)),
       blobs_(std::move(blobs)),
       clock_(std::move(clock)),
       events_(std::move(events)),
+      access_(std::move(access)),
       maxUploadBytes_(maxUploadBytes) {}
 
 std::optional<FileRow> FileStore::byPath(const std::string& ownerId, const std::string& path) const {
@@ -125,23 +109,6 @@ std::vector<FileRow> FileStore::all(const std::string& ownerId, bool filesOnly) 
     std::vector<FileRow> out;
     out.reserve(rows.size());
     for (const auto& r : rows) out.push_back(fromRow(r));
-    return out;
-}
-
-std::map<std::string, int> FileStore::shareCounts(const std::string& ownerId) const {
-    std::vector<std::string> ids;
-    std::vector<int> counts;
-    std::string o = ownerId;
-    int64_t t = nowMicros();
-    db_->withSession([&](Poco::Data::Session& s) {
-        ids.clear();
-        counts.clear();
-        s << "SELECT CAST(f.id AS TEXT), COUNT(*) FROM file_shares sh JOIN user_files f ON f.id = sh.file_id "
-             "WHERE f.user_id = $1 AND (sh.expires_at IS NULL OR sh.expires_at > $2) GROUP BY f.id",
-            use(o), use(t), into(ids), into(counts), now;
-    });
-    std::map<std::string, int> out;
-    for (std::size_t i = 0; i < ids.size(); ++i) out[ids[i]] = counts[i];
     return out;
 }
 
@@ -333,6 +300,71 @@ FileRow FileStore::makeFolder(const std::string& ownerId, const std::string& pat
     return *row;
 }
 
+std::vector<FileRow> FileStore::byIds(const std::vector<std::string>& rawIds) const {
+    std::vector<std::string> ids;
+    for (const auto& id : rawIds) {
+        if (auto c = sdk::text::canonicalUuid(id); !c.empty()) ids.push_back(c);
+    }
+    std::vector<FileRow> out;
+    constexpr std::size_t kBatch = 200;  // under both databases' parameter limits
+    for (std::size_t first = 0; first < ids.size(); first += kBatch) {
+        std::size_t n = std::min(kBatch, ids.size() - first);
+        std::string sql = std::string(kColumns) + "WHERE id IN (";
+        for (std::size_t i = 0; i < n; ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1);
+        sql += ")";
+        std::vector<Row> rows;
+        std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                                       ids.begin() + static_cast<std::ptrdiff_t>(first + n));
+        db_->withSession([&](Poco::Data::Session& s) {
+            rows.clear();
+            Poco::Data::Statement st(s);
+            st << sql, into(rows);
+            for (auto& id : batch) st, use(id);
+            st.execute();
+        });
+        for (const auto& r : rows) out.push_back(fromRow(r));
+    }
+    std::sort(out.begin(), out.end(), [](const FileRow& a, const FileRow& b) { return a.path < b.path; });
+    return out;
+}
+
+std::vector<FileRow> FileStore::ancestors(const FileRow& file) const {
+    std::vector<std::string> paths;
+    for (std::string dir = dirName(file.path); !dir.empty(); dir = dirName(dir)) paths.push_back(dir);
+    std::vector<FileRow> out;
+    if (paths.empty()) return out;
+    std::string sql = std::string(kColumns) + "WHERE user_id = $1 AND kind = 'folder' AND file_path IN (";
+    for (std::size_t i = 0; i < paths.size(); ++i) sql += (i ? ", $" : "$") + std::to_string(i + 2);
+    sql += ") ORDER BY file_path";
+    std::vector<Row> rows;
+    std::string owner = file.userId;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        Poco::Data::Statement st(s);
+        st << sql, use(owner), into(rows);
+        for (auto& p : paths) st, use(p);
+        st.execute();
+    });
+    for (const auto& r : rows) out.push_back(fromRow(r));
+    return out;
+}
+
+std::vector<FileRow> FileStore::under(const FileRow& folder, bool filesOnly) const {
+    std::vector<Row> rows;
+    std::string o = folder.userId, prefix = folder.path + "/";
+    int n = static_cast<int>(codePoints(prefix));
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kColumns) + "WHERE user_id = $1 AND substr(file_path, 1, $2) = $3" +
+                 (filesOnly ? " AND kind = 'file'" : "") + " ORDER BY file_path",
+            use(o), use(n), use(prefix), into(rows), now;
+    });
+    std::vector<FileRow> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(fromRow(r));
+    return out;
+}
+
 int FileStore::remove(const FileRow& target) {
     sdk::ReclaimList reclaimable;
     int64_t freed = 0;
@@ -340,18 +372,19 @@ int FileStore::remove(const FileRow& target) {
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string o = target.userId, p = target.path, prefix = target.path + "/";
         int n = static_cast<int>(codePoints(prefix));
-        std::vector<std::string> ids;
+        std::vector<std::string> ids, kinds;
         std::vector<std::string> blobIds;
         std::vector<Poco::Int64> sizes;
         // RETURNING gives the blob ids of the rows actually deleted: a replacement that
         // committed meanwhile is released, not the version it replaced.
         s << "DELETE FROM user_files WHERE user_id = $1 AND (file_path = $2 OR substr(file_path, 1, $3) = $4) "
-             "RETURNING CAST(id AS TEXT), COALESCE(blob_id, ''), size_bytes",
-            use(o), use(p), use(n), use(prefix), into(ids), into(blobIds), into(sizes), now;
+             "RETURNING CAST(id AS TEXT), kind, COALESCE(blob_id, ''), size_bytes",
+            use(o), use(p), use(n), use(prefix), into(ids), into(kinds), into(blobIds), into(sizes), now;
         reclaimable.entries.clear();
         freed = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
             blobs_->release(s, blobIds[i], reclaimable);
+            access_->forgetResource(s, kinds[i], ids[i]);  // its grants go with it
             freed += sizes[i];
         }
         removed = static_cast<int>(ids.size());
@@ -401,151 +434,6 @@ FileRow FileStore::setPublic(const FileRow& target, bool isPublic) {
     out.isPublic = isPublic;
     out.updatedAt = at;
     publish("file.updated", out, target.userId, 0);
-    return out;
-}
-
-std::optional<ShareRow> FileStore::shareFor(const std::string& fileId, const std::string& userId) const {
-    std::string f = sdk::text::canonicalUuid(fileId), u = sdk::text::canonicalUuid(userId);
-    if (f.empty() || u.empty()) return std::nullopt;
-    std::vector<ShareTuple> rows;
-    db_->withSession([&](Poco::Data::Session& s) {
-        rows.clear();
-        s << std::string(kShareColumns) + "WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), into(rows), now;
-    });
-    if (rows.empty()) return std::nullopt;
-    ShareRow share = fromShare(rows.front());
-    if (share.expiresAt != 0 && share.expiresAt <= nowMicros()) return std::nullopt;
-    return share;
-}
-
-ShareRow FileStore::share(const FileRow& file, const std::string& recipientId, const std::string& grantedBy,
-                          const Permissions& perms, int64_t expiresAt) {
-    ShareRow out;
-    out.fileId = file.id;
-    out.sharedWithId = recipientId;
-    out.grantedBy = grantedBy;
-    out.permissions = perms;
-    out.expiresAt = expiresAt;
-    out.createdAt = nowMicros();
-    std::string permsJson = perms.toJson();
-    Poco::Nullable<Poco::Int64> expires;
-    if (expiresAt != 0) expires = expiresAt;
-    db_->withTransaction([&](Poco::Data::Session& s) {
-        std::vector<std::string> ids;
-        std::string f = file.id, u = recipientId;
-        std::vector<std::string> granters;
-        s << "SELECT CAST(id AS TEXT), CAST(granted_by AS TEXT) FROM file_shares WHERE file_id = $1 AND "
-             "shared_with_id = $2",
-            use(f), use(u), into(ids), into(granters), now;
-        if (!ids.empty() && file.userId != grantedBy && granters[0] != grantedBy) {
-            // Even an expired share of someone else's is not a resharer's to replace.
-            throw sdk::Forbidden("This file is already shared with that user by someone else", "share_not_yours");
-        }
-        if (!ids.empty()) {
-            out.id = ids[0];
-            s << "UPDATE file_shares SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(permsJson),
-                use(expires), use(out.grantedBy), use(out.id), now;
-        } else {
-            out.id = sdk::text::newUuid();
-            s << "INSERT INTO file_shares (id, file_id, shared_with_id, granted_by, permissions, expires_at, created_at) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                use(out.id), use(f), use(u), use(out.grantedBy), use(permsJson), use(expires), use(out.createdAt), now;
-        }
-    });
-    auto p = sdk::json::object();
-    p->set("user_id", file.userId);
-    p->set("actor_id", grantedBy);
-    p->set("file_id", file.id);
-    p->set("path", file.path);
-    p->set("shared_with_id", recipientId);
-    p->set("permissions", sdk::json::parseStrict(permsJson));
-    events_->publish("file.shared", p);
-    return out;
-}
-
-bool FileStore::unshare(const FileRow& file, const std::string& recipientId) {
-    std::string u = sdk::text::canonicalUuid(recipientId);
-    if (u.empty()) return false;
-    bool removed = false;
-    db_->withTransaction([&](Poco::Data::Session& s) {
-        std::string f = file.id;
-        std::vector<std::string> ids;
-        s << "SELECT CAST(id AS TEXT) FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u),
-            into(ids), now;
-        removed = !ids.empty();
-        s << "DELETE FROM file_shares WHERE file_id = $1 AND shared_with_id = $2", use(f), use(u), now;
-        // What the revoked user shared further goes too, down the whole chain.
-        std::vector<std::string> revoked{u};
-        while (!revoked.empty()) {
-            std::string granter = revoked.back();
-            revoked.pop_back();
-            std::vector<std::string> children;
-            s << "SELECT CAST(shared_with_id AS TEXT) FROM file_shares WHERE file_id = $1 AND granted_by = $2", use(f),
-                use(granter), into(children), now;
-            s << "DELETE FROM file_shares WHERE file_id = $1 AND granted_by = $2", use(f), use(granter), now;
-            revoked.insert(revoked.end(), children.begin(), children.end());
-        }
-    });
-    if (removed) {
-        auto p = sdk::json::object();
-        p->set("user_id", file.userId);
-        p->set("file_id", file.id);
-        p->set("path", file.path);
-        p->set("shared_with_id", recipientId);
-        events_->publish("file.unshared", p);
-    }
-    return removed;
-}
-
-std::vector<std::pair<ShareRow, std::string>> FileStore::sharesOf(const std::string& ownerId) const {
-    using T = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64,
-                          std::string>;
-    std::vector<T> rows;
-    std::string o = ownerId;
-    db_->withSession([&](Poco::Data::Session& s) {
-        rows.clear();
-        s << "SELECT CAST(sh.id AS TEXT), CAST(sh.file_id AS TEXT), CAST(sh.shared_with_id AS TEXT), "
-             "CAST(sh.granted_by AS TEXT), CAST(sh.permissions AS TEXT), COALESCE(sh.expires_at, 0), sh.created_at, "
-             "f.file_path FROM file_shares sh JOIN user_files f ON f.id = sh.file_id WHERE f.user_id = $1 "
-             "ORDER BY f.file_path, sh.created_at",
-            use(o), into(rows), now;
-    });
-    std::vector<std::pair<ShareRow, std::string>> out;
-    for (const auto& r : rows) {
-        ShareTuple t(r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>());
-        out.emplace_back(fromShare(t), r.get<7>());
-    }
-    return out;
-}
-
-std::vector<std::pair<ShareRow, FileRow>> FileStore::sharedWith(const std::string& userId) const {
-    std::vector<ShareTuple> rows;
-    std::string u = userId;
-    int64_t t = nowMicros();
-    db_->withSession([&](Poco::Data::Session& s) {
-        rows.clear();
-        s << std::string(kShareColumns) + "WHERE shared_with_id = $1 AND (expires_at IS NULL OR expires_at > $2) "
-                                          "ORDER BY created_at",
-            use(u), use(t), into(rows), now;
-    });
-    // The shared files in one query, not one per share.
-    std::vector<Row> files;
-    db_->withSession([&](Poco::Data::Session& s) {
-        files.clear();
-        s << std::string(kColumns) + "WHERE id IN (SELECT file_id FROM file_shares WHERE shared_with_id = $1)", use(u),
-            into(files), now;
-    });
-    std::map<std::string, FileRow> byFileId;
-    for (const auto& f : files) {
-        FileRow row = fromRow(f);
-        byFileId.emplace(row.id, std::move(row));
-    }
-    std::vector<std::pair<ShareRow, FileRow>> out;
-    for (const auto& r : rows) {
-        ShareRow sh = fromShare(r);
-        auto it = byFileId.find(sh.fileId);
-        if (it != byFileId.end()) out.emplace_back(sh, it->second);
-    }
     return out;
 }
 

@@ -1,4 +1,5 @@
-// The files feature's data: rows of user_files and file_shares plus blobs in core.storage.v2,
+// The files feature's data: rows of user_files plus blobs in core.storage.v2 (shares are
+// grants of core.access.v1 on the resource types "file" and "folder"),
 // kept consistent (a file is visible only once its bytes are durable; a blob is attached and
 // released in the same transaction as the row that names it, and released space is reclaimed
 // right after that commit).
@@ -13,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <Poco/JSON/Object.h>
+
+#include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/ITransactionalBlobStore.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
@@ -38,26 +42,15 @@ struct FileRow {
     bool isFolder() const { return kind == "folder"; }
 };
 
+/// The files API's view of a grant: read = view, write = edit, reshare = reshare (or manage).
 struct Permissions {
     bool read = true;
     bool write = false;
     bool reshare = false;
 
-    bool covers(const Permissions& other) const {
-        return (read || !other.read) && (write || !other.write) && (reshare || !other.reshare);
-    }
-    std::string toJson() const;
-    static Permissions fromJson(const std::string& json);
-};
-
-struct ShareRow {
-    std::string id;
-    std::string fileId;
-    std::string sharedWithId;
-    std::string grantedBy;
-    Permissions permissions;
-    int64_t expiresAt = 0;  ///< 0 = never
-    int64_t createdAt = 0;
+    Poco::JSON::Object::Ptr toJson() const;
+    uint32_t bits() const;
+    static Permissions fromBits(uint32_t bits);
 };
 
 /// Bytes made durable in the blob store but not yet visible as a file.
@@ -75,13 +68,19 @@ struct StoredFile {
 class FileStore {
 public:
     FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
-              std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events, uint64_t maxUploadBytes);
+              std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events,
+              std::shared_ptr<sdk::IAccess> access, uint64_t maxUploadBytes);
 
     std::optional<FileRow> byPath(const std::string& ownerId, const std::string& path) const;
     std::optional<FileRow> byId(const std::string& id) const;
     /// The owner's rows (files and folders) ordered by path.
     std::vector<FileRow> all(const std::string& ownerId, bool filesOnly) const;
-    std::map<std::string, int> shareCounts(const std::string& ownerId) const;
+    /// Rows with these ids (any owner; unknown ids are skipped), ordered by path.
+    std::vector<FileRow> byIds(const std::vector<std::string>& ids) const;
+    /// The folders above `file`, outermost first.
+    std::vector<FileRow> ancestors(const FileRow& file) const;
+    /// Everything below `folder`, ordered by path.
+    std::vector<FileRow> under(const FileRow& folder, bool filesOnly) const;
 
     /// Streams `content` into a new blob and makes it `path` (creating parent folders,
     /// replacing an existing file). Throws Conflict when a parent is a file or the path is a
@@ -112,16 +111,6 @@ public:
     FileRow move(const FileRow& target, const std::string& newPath);
     FileRow setPublic(const FileRow& target, bool isPublic);
 
-    std::optional<ShareRow> shareFor(const std::string& fileId, const std::string& userId) const;
-    /// Creates or updates the share of `file` with `recipientId`.
-    ShareRow share(const FileRow& file, const std::string& recipientId, const std::string& grantedBy,
-                   const Permissions& perms, int64_t expiresAt);
-    bool unshare(const FileRow& file, const std::string& recipientId);
-    /// Shares on files owned by `ownerId`, with the file path.
-    std::vector<std::pair<ShareRow, std::string>> sharesOf(const std::string& ownerId) const;
-    /// Active shares granted to `userId`, with their files.
-    std::vector<std::pair<ShareRow, FileRow>> sharedWith(const std::string& userId) const;
-
     int64_t nowMicros() const { return clock_->nowMicros(); }
     sdk::IDatabase& db() const { return *db_; }
     sdk::ITransactionalBlobStore& blobs() const { return *blobs_; }
@@ -136,6 +125,7 @@ private:
     std::shared_ptr<sdk::ITransactionalBlobStore> blobs_;
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
+    std::shared_ptr<sdk::IAccess> access_;
     uint64_t maxUploadBytes_;
 };
 

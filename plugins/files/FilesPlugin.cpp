@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -148,8 +150,7 @@ public:
         for (const auto& f : plugin_.store_->all(userId, true)) {
             if (globMatch(pattern.c_str(), f.path.c_str())) out.push_back(f.path);
         }
-        for (const auto& [share, f] : plugin_.store_->sharedWith(userId)) {
-            if (!share.permissions.read || f.isFolder()) continue;
+        for (const auto& f : plugin_.sharedFiles(userId)) {
             auto owner = plugin_.auth_->findUserById(f.userId);
             if (!owner) continue;
             std::string name = std::string(kSharedPrefix) + owner->username + "/" + f.path;
@@ -163,7 +164,8 @@ private:
     /// Files shared with a user are reached as "shared/<owner>/<path>".
     static constexpr const char* kSharedPrefix = "shared/";
 
-    /// The user's own file at `rawPath`, or a file shared with them (read, not expired).
+    /// The user's own file at `rawPath`, or a file they may view (shared directly or through a
+    /// shared folder).
     std::optional<FileRow> resolve(const std::string& userId, const std::string& rawPath) const {
         if (!plugin_.store_) return std::nullopt;
         try {
@@ -177,8 +179,7 @@ private:
                 if (!owner) return std::nullopt;
                 auto f = plugin_.store_->byPath(owner->id, normalisePath(rest.substr(slash + 1)));
                 if (!f) return std::nullopt;
-                auto share = plugin_.store_->shareFor(f->id, userId);
-                if (!share || !share->permissions.read) return std::nullopt;
+                if (!Permissions::fromBits(plugin_.accessTo(userId, *f)).read) return std::nullopt;
                 return f;
             }
             return std::nullopt;
@@ -230,17 +231,65 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
 
 void FilesPlugin::start(sdk::PluginContext& ctx) {
     auth_ = ctx.services().require<sdk::IAuth>();
-    store_ = std::make_unique<FileStore>(ctx.services().require<sdk::IDatabase>(),
+    access_ = ctx.services().require<sdk::IAccess>();
+    store_ = std::make_shared<FileStore>(ctx.services().require<sdk::IDatabase>(),
                                          ctx.services().require<sdk::ITransactionalBlobStore>(),
                                          ctx.services().require<sdk::IClock>(),
-                                         ctx.services().require<sdk::IEventBus>(),
+                                         ctx.services().require<sdk::IEventBus>(), access_,
                                          static_cast<uint64_t>(maxUploadBytes_));
     uploads_->start(*store_, store_->blobs(), *ctx.services().require<sdk::IClock>());
+    // Files and folders are shareable through core.access.v1; a folder's grant reaches
+    // everything below it (accessTo()).
+    constexpr uint32_t kFileBits = sdk::access::kView | sdk::access::kEdit | sdk::access::kReshare | sdk::access::kManage;
+    std::weak_ptr<FileStore> store = store_;
+    for (const char* kind : {"file", "folder"}) {
+        access_->addResourceType({kind, kFileBits, [store, kind = std::string(kind)](const std::string& id) {
+                                      std::optional<sdk::AccessResource> out;
+                                      if (auto st = store.lock()) {
+                                          if (auto f = st->byId(id); f && f->kind == kind) {
+                                              out = sdk::AccessResource{f->userId, f->path};
+                                          }
+                                      }
+                                      return out;
+                                  }});
+    }
 }
 
 void FilesPlugin::stop() noexcept {
+    if (access_) {
+        access_->removeResourceType("file");
+        access_->removeResourceType("folder");
+    }
     if (uploads_) uploads_->stop();
     store_.reset();
+}
+
+uint32_t FilesPlugin::accessTo(const std::string& userId, const FileRow& f) const {
+    if (userId == f.userId) return sdk::access::kAll;
+    uint32_t bits = access_->check(userId, f.kind, f.id).permissions;
+    for (const auto& folder : store_->ancestors(f)) bits |= access_->check(userId, "folder", folder.id).permissions;
+    return (bits & sdk::access::kView) ? bits : 0;
+}
+
+std::vector<FileRow> FilesPlugin::sharedFiles(const std::string& userId) const {
+    std::map<std::string, FileRow> files;  // by id: a file may be reached by several grants
+    std::vector<std::string> direct;
+    for (const auto& g : access_->grantsTo(userId, "file")) {
+        if (g.permissions & sdk::access::kView) direct.push_back(g.resourceId);
+    }
+    for (auto& f : store_->byIds(direct)) {
+        if (f.userId != userId && !f.isFolder()) files.emplace(f.id, std::move(f));
+    }
+    for (const auto& g : access_->grantsTo(userId, "folder")) {
+        if ((g.permissions & sdk::access::kView) == 0) continue;
+        auto folder = store_->byId(g.resourceId);
+        if (!folder || folder->userId == userId || !folder->isFolder()) continue;
+        for (auto& f : store_->under(*folder, true)) files.emplace(f.id, std::move(f));
+    }
+    std::vector<FileRow> out;
+    out.reserve(files.size());
+    for (auto& [id, f] : files) out.push_back(std::move(f));
+    return out;
 }
 
 void FilesPlugin::registerRoutes(sdk::Registrar& r) {
@@ -266,19 +315,24 @@ void FilesPlugin::registerRoutes(sdk::Registrar& r) {
     r.route({"DELETE", "/api/v1/files/{path:path}", AuthMode::Required, 0, bind(&FilesPlugin::remove)});
     r.route({"PATCH", "/api/v1/files/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::patch)});
     r.route({"POST", "/api/v1/files/{path:path}/share", AuthMode::Required, kJsonBodyLimit,
-             [this](sdk::RequestContext& ctx) {
-                 FileRow f = ownFile(ctx);
-                 share(ctx, f, Permissions{true, true, true});
-             }});
+             [this](sdk::RequestContext& ctx) { share(ctx, ownFile(ctx)); }});
     // HubGPT's doubled prefix and the documented path both unshare.
     r.route({"DELETE", "/api/v1/files/files/{path:path}/share/{user_id}", AuthMode::Required, 0,
              bind(&FilesPlugin::unshare)});
     r.route({"DELETE", "/api/v1/files/{path:path}/share/{user_id}", AuthMode::Required, 0, bind(&FilesPlugin::unshare)});
 
-    // Access by id: owner, share recipients within their permissions, anyone for public files.
+    // Access by id: owner, share recipients within their permissions (a folder's grant covers
+    // what is below it), anyone for public files.
     r.route({"GET", "/api/v1/files/id/{file_id}", AuthMode::Optional, 0, [this](sdk::RequestContext& ctx) {
                  auto [file, perms] = visibleFile(ctx);
-                 ctx.respondJson(200, entry(file));
+                 auto o = entry(file);
+                 o->set("permissions", perms.toJson());
+                 if (file.isFolder()) {
+                     auto kids = sdk::json::array();
+                     for (const auto& f : store_->under(file, false)) kids->add(entry(f));
+                     o->set("children", kids);
+                 }
+                 ctx.respondJson(200, o);
              }});
     r.route({"GET", "/api/v1/files/id/{file_id}/raw", AuthMode::Optional, 0, [this](sdk::RequestContext& ctx) {
                  auto [file, perms] = visibleFile(ctx);
@@ -299,7 +353,7 @@ void FilesPlugin::registerRoutes(sdk::Registrar& r) {
              [this](sdk::RequestContext& ctx) {
                  auto [file, perms] = visibleFile(ctx);
                  if (!perms.reshare) throw sdk::Forbidden("You may not share this file further", "reshare_denied");
-                 share(ctx, file, perms);
+                 share(ctx, file);
              }});
 }
 
@@ -336,9 +390,8 @@ std::pair<FileRow, Permissions> FilesPlugin::visibleFile(sdk::RequestContext& ct
     auto f = store_->byId(ctx.pathParam("file_id"));
     if (!f) throw sdk::NotFound("File not found", "file_not_found");
     const sdk::AuthContext* who = ctx.auth();
-    if (who != nullptr && who->userId == f->userId) return {*f, Permissions{true, true, true}};
     if (who != nullptr) {
-        if (auto s = store_->shareFor(f->id, who->userId); s && s->permissions.read) return {*f, s->permissions};
+        if (uint32_t bits = accessTo(who->userId, *f)) return {*f, Permissions::fromBits(bits)};
     }
     if (f->isPublic) return {*f, Permissions{true, false, false}};
     throw sdk::NotFound("File not found", "file_not_found");
@@ -352,11 +405,13 @@ void FilesPlugin::list(sdk::RequestContext& ctx) {
 
 void FilesPlugin::tree(sdk::RequestContext& ctx) {
     const std::string& owner = ctx.requireAuth().userId;
-    auto counts = store_->shareCounts(owner);
+    auto rows = store_->all(owner, false);
+    std::map<std::string, int> counts;
+    for (const auto& g : grantsOnFiles(rows)) ++counts[g.resourceId];
     auto root = sdk::json::array();
     std::map<std::string, Poco::JSON::Array::Ptr> children{{"", root}};
     // Rows come ordered by path, so a folder is always seen before its children.
-    for (const auto& f : store_->all(owner, false)) {
+    for (const auto& f : rows) {
         auto node = sdk::json::object();
         node->set("name", baseName(f.path));
         node->set("path", f.path);
@@ -537,9 +592,39 @@ void FilesPlugin::patch(sdk::RequestContext& ctx) {
     ctx.respondJson(200, entry(f));
 }
 
-void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Permissions& granterHolds) {
+std::vector<sdk::AccessGrant> FilesPlugin::grantsOnFiles(const std::vector<FileRow>& rows) const {
+    std::vector<std::string> files, folders;
+    for (const auto& f : rows) (f.isFolder() ? folders : files).push_back(f.id);
+    auto out = access_->grantsOnEach("file", files);
+    auto more = access_->grantsOnEach("folder", folders);
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+}
+
+Poco::JSON::Object::Ptr FilesPlugin::shareJson(const sdk::AccessGrant& g, const std::string& path) const {
+    auto o = sdk::json::object();
+    o->set("id", g.id);
+    o->set("file_id", g.resourceId);
+    o->set("type", g.resourceType);
+    if (!path.empty()) o->set("path", path);
+    o->set("principal_type", g.principal.type);
+    o->set("principal_id", g.principal.id);
+    // HubGPT's fields name a user; a team's grant names the team there instead.
+    Poco::Dynamic::Var name;
+    if (g.principal.type == "user") {
+        if (auto u = auth_->findUserById(g.principal.id)) name = u->username;
+    }
+    o->set("shared_with_id", g.principal.id);
+    o->set("shared_with", name);
+    o->set("permissions", Permissions::fromBits(g.permissions).toJson());
+    o->set("expires_at", g.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(g.expiresAt)) : Poco::Dynamic::Var());
+    o->set("granted_by", g.grantedBy);
+    o->set("created_at", sdk::IClock::formatIso(g.createdAt));
+    return o;
+}
+
+void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file) {
     const auto& who = ctx.requireAuth();
-    if (file.isFolder()) throw sdk::ValidationError("Only files can be shared", "folder_not_shareable");
     sdk::BodyValidator v(ctx.jsonBody());
     auto withId = v.optionalString("shared_with_id", 64);
     auto withName = v.optionalString("shared_with", 1024);
@@ -564,66 +649,76 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file, const Per
     if (!wanted.read) throw sdk::ValidationError("A share must include read", "share_without_read");
     std::optional<sdk::UserInfo> recipient = withId ? auth_->findUserById(*withId) : auth_->findUserByName(*withName);
     if (!recipient) throw sdk::NotFound("User not found", "user_not_found");
-    if (recipient->id == file.userId || recipient->id == who.userId) {
-        throw sdk::ValidationError("A file cannot be shared with its owner or with yourself", "share_with_self");
-    }
-    if (!granterHolds.covers(wanted)) {
-        throw sdk::Forbidden("You cannot grant more than you hold", "grant_exceeds_holding");
-    }
-    // A resharer may change only shares they granted; the owner may change any. A reshare
-    // never outlives the resharer's own share.
-    if (who.userId != file.userId) {
-        auto mine = store_->shareFor(file.id, who.userId);
-        if (mine && mine->expiresAt != 0 && (expires == 0 || expires > mine->expiresAt)) expires = mine->expiresAt;
-        if (auto existing = store_->shareFor(file.id, recipient->id); existing && existing->grantedBy != who.userId) {
-            throw sdk::Forbidden("This file is already shared with that user by someone else", "share_not_yours");
-        }
-    }
-    ShareRow s = store_->share(file, recipient->id, who.userId, wanted, expires);
-    auto o = sdk::json::object();
-    o->set("id", s.id);
-    o->set("file_id", s.fileId);
-    o->set("shared_with_id", s.sharedWithId);
-    o->set("shared_with", recipient->username);
-    o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
-    o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
-    o->set("created_at", sdk::IClock::formatIso(s.createdAt));
-    ctx.respondJson(200, o);
+    // The access model enforces the rules: nobody grants more than they hold, a reshare never
+    // outlives the resharer's own grant, another's grant is not a resharer's to replace.
+    sdk::AccessGrantRequest req;
+    req.resourceType = file.kind;
+    req.resourceId = file.id;
+    req.principal = {"user", recipient->id};
+    req.permissions = wanted.bits();
+    req.expiresAt = expires;
+    sdk::AccessGrant g = access_->grant(who.userId, req);
+    ctx.respondJson(200, shareJson(g, ""));
 }
 
 void FilesPlugin::unshare(sdk::RequestContext& ctx) {
     FileRow f = ownFile(ctx);
-    if (!store_->unshare(f, ctx.pathParam("user_id"))) throw sdk::NotFound("Share not found", "share_not_found");
-    auto o = sdk::json::object();
-    o->set("status", "success");
-    ctx.respondJson(200, o);
+    std::string userId = sdk::text::canonicalUuid(ctx.pathParam("user_id"));
+    for (const auto& g : access_->grantsOn(f.kind, f.id)) {
+        if (g.principal.type == "user" && g.principal.id == userId && access_->revoke(ctx.requireAuth().userId, g.id)) {
+            auto o = sdk::json::object();
+            o->set("status", "success");
+            ctx.respondJson(200, o);
+            return;
+        }
+    }
+    throw sdk::NotFound("Share not found", "share_not_found");
 }
 
 void FilesPlugin::myShares(sdk::RequestContext& ctx) {
+    auto rows = store_->all(ctx.requireAuth().userId, false);
+    std::map<std::string, std::string> pathOf;
+    for (const auto& f : rows) pathOf[f.id] = f.path;
+    auto grants = grantsOnFiles(rows);
+    std::stable_sort(grants.begin(), grants.end(), [&](const sdk::AccessGrant& a, const sdk::AccessGrant& b) {
+        return pathOf[a.resourceId] < pathOf[b.resourceId];
+    });
     auto out = sdk::json::array();
-    int64_t t = store_->nowMicros();
-    for (const auto& [s, path] : store_->sharesOf(ctx.requireAuth().userId)) {
-        auto o = sdk::json::object();
-        o->set("id", s.id);
-        o->set("file_id", s.fileId);
-        o->set("path", path);
-        o->set("shared_with_id", s.sharedWithId);
-        auto u = auth_->findUserById(s.sharedWithId);
-        o->set("shared_with", u ? Poco::Dynamic::Var(u->username) : Poco::Dynamic::Var());
-        o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
-        o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
-        o->set("expired", s.expiresAt != 0 && s.expiresAt <= t);
-        o->set("created_at", sdk::IClock::formatIso(s.createdAt));
+    for (const auto& g : grants) {
+        auto o = shareJson(g, pathOf[g.resourceId]);
+        o->set("expired", false);  // only live grants are listed; kept for HubGPT clients
         out->add(o);
     }
     ctx.respondJson(200, out);
 }
 
 void FilesPlugin::sharedWithMe(sdk::RequestContext& ctx) {
+    const std::string& me = ctx.requireAuth().userId;
+    // One entry per file or folder: the union of the grants that reach the caller, ending
+    // when the last of them ends.
+    struct Reach {
+        uint32_t bits = 0;
+        int64_t expiresAt = -1;
+    };
+    std::map<std::string, Reach> reach;
+    std::vector<std::string> ids;
+    for (const char* kind : {"file", "folder"}) {
+        for (const auto& g : access_->grantsTo(me, kind)) {
+            auto [it, fresh] = reach.try_emplace(g.resourceId);
+            if (fresh) ids.push_back(g.resourceId);
+            it->second.bits |= g.permissions;
+            if (it->second.expiresAt != 0) {
+                it->second.expiresAt = g.expiresAt == 0 ? 0 : std::max(it->second.expiresAt, g.expiresAt);
+            }
+        }
+    }
     auto out = sdk::json::array();
-    for (const auto& [s, f] : store_->sharedWith(ctx.requireAuth().userId)) {
+    for (const auto& f : store_->byIds(ids)) {
+        const Reach& r = reach[f.id];
+        if (f.userId == me || (r.bits & sdk::access::kView) == 0) continue;
         auto o = sdk::json::object();
         o->set("file_id", f.id);
+        o->set("type", f.kind);
         o->set("owner_id", f.userId);
         auto u = auth_->findUserById(f.userId);
         o->set("owner", u ? Poco::Dynamic::Var(u->username) : Poco::Dynamic::Var());
@@ -631,9 +726,9 @@ void FilesPlugin::sharedWithMe(sdk::RequestContext& ctx) {
         o->set("name", baseName(f.path));
         o->set("size", f.size);
         o->set("content_type", f.contentType.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(f.contentType));
-        o->set("permissions", sdk::json::parseStrict(s.permissions.toJson()));
-        o->set("expires_at", s.expiresAt ? Poco::Dynamic::Var(sdk::IClock::formatIso(s.expiresAt)) : Poco::Dynamic::Var());
-        o->set("url", "/api/v1/files/id/" + f.id + "/raw");
+        o->set("permissions", Permissions::fromBits(r.bits).toJson());
+        o->set("expires_at", r.expiresAt > 0 ? Poco::Dynamic::Var(sdk::IClock::formatIso(r.expiresAt)) : Poco::Dynamic::Var());
+        o->set("url", "/api/v1/files/id/" + f.id + (f.isFolder() ? "" : "/raw"));
         out->add(o);
     }
     ctx.respondJson(200, out);

@@ -31,7 +31,7 @@ private:
     void raw(sdk::RequestContext& ctx, const FileRow& file);
     void remove(sdk::RequestContext& ctx);
     void patch(sdk::RequestContext& ctx);
-    void share(sdk::RequestContext& ctx, const FileRow& file, const Permissions& granterHolds);
+    void share(sdk::RequestContext& ctx, const FileRow& file);
     void unshare(sdk::RequestContext& ctx);
     void myShares(sdk::RequestContext& ctx);
     void sharedWithMe(sdk::RequestContext& ctx);
@@ -42,12 +42,23 @@ private:
     /// 404 when the caller may not see it (public files are readable by anyone).
     std::pair<FileRow, Permissions> visibleFile(sdk::RequestContext& ctx) const;
     Poco::JSON::Object::Ptr entry(const FileRow& f) const;
+    /// A grant on a file or folder as the files API shows shares.
+    Poco::JSON::Object::Ptr shareJson(const sdk::AccessGrant& g, const std::string& path) const;
+
+    /// The caller's bits on `f`: the owner's, or the union of grants on it and on the folders
+    /// above it; 0 when they may not see it.
+    uint32_t accessTo(const std::string& userId, const FileRow& f) const;
+    /// Files of others the user may view (shared directly or through a folder).
+    std::vector<FileRow> sharedFiles(const std::string& userId) const;
+    /// Live grants on any of these rows (files and folders).
+    std::vector<sdk::AccessGrant> grantsOnFiles(const std::vector<FileRow>& rows) const;
 
     int64_t maxUploadBytes_ = 0;
     int64_t maxContentBytes_ = 0;
-    std::unique_ptr<FileStore> store_;
+    std::shared_ptr<FileStore> store_;  // shared with the access model's describe functions
     std::unique_ptr<ResumableUploads> uploads_;
     std::shared_ptr<sdk::IAuth> auth_;
+    std::shared_ptr<sdk::IAccess> access_;
 };
 
 }  // namespace hub::plugins::files

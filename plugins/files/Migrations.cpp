@@ -116,7 +116,35 @@ CREATE TABLE file_upload_parts (
     PRIMARY KEY (upload_id, part_number)
 );
 )SQL";
-    return {m, uploads};
+    // Shares become grants of the core's access model (resource type "file"): read = view,
+    // write = edit, reshare = reshare; ids, granters, expiry and creation times are kept, so
+    // existing share ids stay valid for /api/v1/shares.
+    sdk::Migration toAccess;
+    toAccess.version = 3;
+    toAccess.name = "file_shares_to_access_grants";
+    toAccess.sqlite = R"SQL(
+INSERT INTO access_grants (id, resource_type, resource_id, principal_type, principal_id, permissions, expires_at,
+                           granted_by, created_at)
+SELECT id, 'file', file_id, 'user', shared_with_id,
+       1 + (CASE WHEN json_extract(permissions, '$.write') THEN 4 ELSE 0 END)
+         + (CASE WHEN json_extract(permissions, '$.reshare') THEN 8 ELSE 0 END),
+       expires_at, granted_by, created_at
+FROM file_shares WHERE json_extract(permissions, '$.read')
+ON CONFLICT DO NOTHING;
+DROP TABLE file_shares;
+)SQL";
+    toAccess.postgresql = R"SQL(
+INSERT INTO access_grants (id, resource_type, resource_id, principal_type, principal_id, permissions, expires_at,
+                           granted_by, created_at)
+SELECT id, 'file', CAST(file_id AS TEXT), 'user', CAST(shared_with_id AS TEXT),
+       1 + (CASE WHEN COALESCE((permissions->>'write')::boolean, FALSE) THEN 4 ELSE 0 END)
+         + (CASE WHEN COALESCE((permissions->>'reshare')::boolean, FALSE) THEN 8 ELSE 0 END),
+       expires_at, CAST(granted_by AS TEXT), created_at
+FROM file_shares WHERE COALESCE((permissions->>'read')::boolean, FALSE)
+ON CONFLICT DO NOTHING;
+DROP TABLE file_shares;
+)SQL";
+    return {m, uploads, toAccess};
 }
 
 }  // namespace hub::plugins::files

@@ -505,7 +505,9 @@ protected:
     long long rows(const std::string& where = "") const {
         return server_.scalar("SELECT COUNT(*) FROM user_files" + (where.empty() ? "" : " WHERE " + where));
     }
-    long long shareRows() const { return server_.scalar("SELECT COUNT(*) FROM file_shares"); }
+    long long shareRows() const {
+        return server_.scalar("SELECT COUNT(*) FROM access_grants WHERE resource_type IN ('file', 'folder')");
+    }
     /// Rows at `path` (any owner); paths in tests never contain quotes.
     long long rowsAt(const std::string& path) const { return rows("file_path = '" + path + "'"); }
 

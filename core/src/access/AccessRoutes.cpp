@@ -66,7 +66,9 @@ public:
     }
 
     /// role or permissions from a body; 0 (with a recorded failure) when neither is usable.
-    static uint32_t requestedBits(sdk::BodyValidator& v, bool required) {
+    /// A role means its bits that matter for the type (an editor of a file may view and
+    /// edit it: files have no "use"); listed permissions must all matter.
+    static uint32_t requestedBits(sdk::BodyValidator& v, bool required, uint32_t meaningful) {
         auto role = v.optionalString("role", 32);
         auto list = v.optionalArray("permissions");
         if (role && list) {
@@ -76,7 +78,7 @@ public:
         if (role) {
             uint32_t bits = sdk::access::roleBits(*role);
             if (bits == 0) v.fail("role", "value_error", "role must be viewer, user, editor or owner");
-            return bits;
+            return meaningful != 0 ? bits & meaningful : bits;
         }
         if (list) {
             uint32_t bits = 0;
@@ -122,7 +124,7 @@ public:
         sdk::AccessGrantRequest req;
         req.resourceType = v.requiredString("resource_type", 64);
         req.resourceId = v.requiredString("resource_id", 1024);
-        req.permissions = requestedBits(v, true);
+        req.permissions = requestedBits(v, true, access_.typeBits(req.resourceType));
         req.expiresAt = v.optionalTimestamp("expires_at", access_.nowMicros()).value_or(0);
         req.principal = principalFrom(v);  // finishes the validation
         if (!access_.knowsType(req.resourceType)) {
@@ -180,7 +182,7 @@ public:
         const auto& me = ctx.requireAuth();
         sdk::AccessGrant g = visibleGrant(ctx);
         sdk::BodyValidator v(ctx.jsonBody());
-        uint32_t bits = requestedBits(v, false);
+        uint32_t bits = requestedBits(v, false, access_.typeBits(g.resourceType));
         bool clearExpiry = v.body()->has("expires_at") && v.body()->isNull("expires_at");
         auto expires = v.optionalTimestamp("expires_at", access_.nowMicros());
         v.finish();

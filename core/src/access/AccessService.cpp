@@ -4,6 +4,7 @@
 #include <set>
 
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
@@ -187,6 +188,49 @@ std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId)
     });
     std::vector<sdk::AccessGrant> out;
     for (const auto& row : rows) out.push_back(fromRow(row));
+    return out;
+}
+
+std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId, const std::string& resourceType) const {
+    std::vector<GrantRow> rows;
+    std::string u = userId, t = resourceType;
+    int64_t at = clock_.nowMicros();
+    std::string sql = std::string(kGrantColumns) + "WHERE resource_type = $1 AND (expires_at IS NULL OR expires_at > $2) AND " +
+                      forUser("$3", "$4") + " ORDER BY created_at";
+    db_.withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << sql, use(t), use(at), use(u), use(u), into(rows), now;
+    });
+    std::vector<sdk::AccessGrant> out;
+    for (const auto& row : rows) out.push_back(fromRow(row));
+    return out;
+}
+
+std::vector<sdk::AccessGrant> AccessService::grantsOnEach(const std::string& resourceType,
+                                                          const std::vector<std::string>& resourceIds) const {
+    std::vector<sdk::AccessGrant> out;
+    int64_t at = clock_.nowMicros();
+    // Batches keep the statement under both databases' parameter limits.
+    constexpr std::size_t kBatch = 200;
+    for (std::size_t first = 0; first < resourceIds.size(); first += kBatch) {
+        std::size_t n = std::min(kBatch, resourceIds.size() - first);
+        std::string sql = std::string(kGrantColumns) +
+                          "WHERE resource_type = $1 AND (expires_at IS NULL OR expires_at > $2) AND resource_id IN (";
+        for (std::size_t i = 0; i < n; ++i) sql += (i ? ", $" : "$") + std::to_string(i + 3);
+        sql += ") ORDER BY created_at";
+        std::vector<GrantRow> rows;
+        std::string t = resourceType;
+        std::vector<std::string> ids(resourceIds.begin() + static_cast<std::ptrdiff_t>(first),
+                                     resourceIds.begin() + static_cast<std::ptrdiff_t>(first + n));
+        db_.withSession([&](Poco::Data::Session& s) {
+            rows.clear();
+            Poco::Data::Statement st(s);
+            st << sql, use(t), use(at), into(rows);
+            for (auto& id : ids) st, use(id);
+            st.execute();
+        });
+        for (const auto& row : rows) out.push_back(fromRow(row));
+    }
     return out;
 }
 

@@ -58,6 +58,10 @@ public:
     void forgetResource(Poco::Data::Session& session, const std::string& resourceType,
                         const std::string& resourceId) override;
 
+    std::vector<sdk::AccessGrant> grantsOnEach(const std::string& resourceType,
+                                               const std::vector<std::string>& resourceIds) const override;
+    std::vector<sdk::AccessGrant> grantsTo(const std::string& userId, const std::string& resourceType) const override;
+
     void removeResourceType(const std::string& name) override;
     int64_t nowMicros() const { return clock_.nowMicros(); }
     bool knowsType(const std::string& name) const;

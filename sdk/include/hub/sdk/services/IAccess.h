@@ -132,6 +132,15 @@ public:
     /// In the caller's transaction: drops every grant on a resource being deleted.
     virtual void forgetResource(Poco::Data::Session& session, const std::string& resourceType,
                                 const std::string& resourceId) = 0;
+
+    // 1.2
+    /// Live grants on any of `resourceIds` of one type (a plugin's "my shares" list), without
+    /// one query per resource.
+    virtual std::vector<AccessGrant> grantsOnEach(const std::string& resourceType,
+                                                  const std::vector<std::string>& resourceIds) const = 0;
+    /// Live grants that reach the user (to them or to one of their teams) on resources of
+    /// `resourceType`, oldest first: what sharedWith() sums up, with expiry and granter.
+    virtual std::vector<AccessGrant> grantsTo(const std::string& userId, const std::string& resourceType) const = 0;
 };
 
 }  // namespace v1
