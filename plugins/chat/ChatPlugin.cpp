@@ -318,6 +318,7 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
     r.route({"GET", "/api/v1/tools", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
                  auto out = sdk::json::array();
                  for (const auto* t : tools_->list()) {
+                     if (!tools_->usableBy(ctx.requireAuth().userId, t->name)) continue;
                      auto o = sdk::json::object();
                      o->set("name", t->name);
                      o->set("description", t->description);
@@ -434,7 +435,8 @@ ToolCallRecord ChatPlugin::runTool(const ToolCallOut& call, const Poco::JSON::Ob
             }
         }
     }
-    const sdk::ToolSpec* tool = allowed ? tools_->find(call.name) : nullptr;
+    // A tool the user may not use (tools.access, grants) is as unknown as a missing one.
+    const sdk::ToolSpec* tool = allowed && tools_->usableBy(caller.userId, call.name) ? tools_->find(call.name) : nullptr;
     if (tool == nullptr) {
         rec.status = "unknown_tool";
         rec.result = "{\"error\": " + pyQuote("unknown tool '" + call.name + "'") + "}";
@@ -669,7 +671,7 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
         for (std::size_t i = 0; i < names->size(); ++i) {
             if (!names->get(static_cast<unsigned>(i)).isString()) continue;
             const sdk::ToolSpec* t = tools_->find(names->getElement<std::string>(static_cast<unsigned>(i)));
-            if (t == nullptr) continue;
+            if (t == nullptr || !tools_->usableBy(who.userId, t->name)) continue;
             auto fn = sdk::json::object();
             fn->set("name", t->name);
             fn->set("description", t->description);

@@ -214,6 +214,17 @@ void Runtime::initServices() {
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
     access_ = std::make_shared<AccessService>(*db_, *auth_, clock_, static_cast<int>(core_.getInt("access.cache_ms")));
+    // Tools are resources of the server (no owning user: its admins manage their grants).
+    ToolPolicy toolPolicy;
+    toolPolicy.grantedOnly = core_.getString("tools.access") == "granted";
+    for (const auto& name : core_.getStringList("tools.restricted")) toolPolicy.restricted.insert(name);
+    tools_->enforce(access_.get(), std::move(toolPolicy));
+    access_->addResourceType({"tool", sdk::access::kView | sdk::access::kUse | sdk::access::kReshare | sdk::access::kManage,
+                              [tools = tools_.get()](const std::string& name) {
+                                  std::optional<sdk::AccessResource> out;
+                                  if (tools->find(name) != nullptr) out = sdk::AccessResource{"", name};
+                                  return out;
+                              }});
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -327,6 +338,13 @@ void Runtime::migratePlugins() { plugins_->migrateAll(*migrations_); }
 void Runtime::startPlugins() {
     plugins_->startAll(*services_, dataDir_, ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
     pluginsStarted_ = true;
+    // A name no plugin registered is most likely a typo (or a disabled plugin's tool): say so,
+    // since the tool it meant to restrict may be open.
+    for (const auto& name : core_.getStringList("tools.restricted")) {
+        if (tools_->find(name) == nullptr) {
+            logger_.warning("tools.restricted names '%s', which no enabled plugin provides", name);
+        }
+    }
 }
 
 const sdk::CommandSpec* Runtime::findCommand(const std::vector<std::string>& args, std::size_t& words) const {

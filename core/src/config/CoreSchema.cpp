@@ -132,6 +132,14 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
         .description("How long a node reuses an access decision; changes made on the same node apply at once, "
                      "on other nodes within this time; 0 = check the database on every request");
 
+    auto& tools = s.section("tools");
+    tools.string("access").defaultValue(std::string("everyone")).oneOf({"everyone", "granted"})
+        .description("everyone = every signed-in user may use every tool (HubGPT's behaviour) except those in "
+                     "tools.restricted; granted = a tool needs a grant of `use` (resource type \"tool\"), "
+                     "which server admins give through /api/v1/shares");
+    tools.stringList("restricted").defaultValue(sdk::json::array())
+        .description("Tools that need a grant even when tools.access is everyone");
+
     auto& storage = s.section("storage");
     storage.string("root").defaultValue(std::string("")).description("Empty = <data_dir>/blobs");
     storage.string("dedup_scope").defaultValue(std::string("auto")).oneOf({"auto", "global", "owner"})

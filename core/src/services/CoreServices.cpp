@@ -70,6 +70,17 @@ std::string ToolRegistry::ownerOf(const std::string& name) const {
     return {};
 }
 
+bool ToolRegistry::usableBy(const std::string& userId, const std::string& name) const {
+    if (find(name) == nullptr) return false;
+    if (!needsGrant(name) || access_ == nullptr) return true;
+    return access_->check(userId, "tool", name).allows(sdk::access::kUse);
+}
+
+void ToolRegistry::enforce(const sdk::IAccess* access, ToolPolicy policy) {
+    access_ = access;
+    policy_ = std::move(policy);
+}
+
 void ServiceRegistryImpl::add(const std::string& id, std::shared_ptr<void> service, const std::string& owner) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = services_.find(id);

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "hub/sdk/Registrar.h"
 #include "hub/sdk/ServiceRegistry.h"
+#include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IEventBus.h"
 #include "hub/sdk/services/IToolRegistry.h"
@@ -44,6 +46,12 @@ private:
     std::vector<Subscription> subs_;
 };
 
+/// Who may use tools (config `tools.access`, `tools.restricted`).
+struct ToolPolicy {
+    bool grantedOnly = false;             ///< every tool needs a grant
+    std::set<std::string> restricted;     ///< these need one even when the others are open
+};
+
 class ToolRegistry : public sdk::IToolRegistry {
 public:
     /// Throws std::runtime_error on a duplicate name.
@@ -52,9 +60,17 @@ public:
     std::vector<const sdk::ToolSpec*> list() const override;
     const sdk::ToolSpec* find(const std::string& name) const override;
     std::string ownerOf(const std::string& name) const override;
+    bool usableBy(const std::string& userId, const std::string& name) const override;
+
+    /// Tools that need a grant are checked against `access` (which outlives the registry's
+    /// use); until this is called every tool is open.
+    void enforce(const sdk::IAccess* access, ToolPolicy policy);
+    bool needsGrant(const std::string& name) const { return policy_.grantedOnly || policy_.restricted.count(name) > 0; }
 
 private:
     std::vector<std::pair<std::string, std::unique_ptr<sdk::ToolSpec>>> tools_;
+    const sdk::IAccess* access_ = nullptr;
+    ToolPolicy policy_;
 };
 
 class ServiceRegistryImpl : public sdk::ServiceRegistry {

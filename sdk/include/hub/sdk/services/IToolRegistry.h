@@ -1,4 +1,5 @@
-// core.tools.v1: the tools plugins registered, for the chat plugin's tool loop.
+// core.tools.v1: the tools plugins registered, for the chat plugin's tool loop, and who may
+// use each (config `tools.access`, grants on resource type "tool").
 #pragma once
 
 #include <string>
@@ -21,6 +22,12 @@ public:
     virtual const ToolSpec* find(const std::string& name) const = 0;
     /// The plugin that registered the tool ("" when there is no such tool).
     virtual std::string ownerOf(const std::string& name) const = 0;
+
+    // 1.2
+    /// Whether the user may call the tool: it exists, and it is open to everyone or the user
+    /// holds `use` on it (resource type "tool" of core.access.v1; server admins always may).
+    /// The chat plugin lists, offers and runs only such tools.
+    virtual bool usableBy(const std::string& userId, const std::string& name) const = 0;
 };
 
 }  // namespace v1
