@@ -301,25 +301,30 @@ void FilesPlugin::registerRoutes(sdk::Registrar& r) {
     // Multipart framing around the file: boundaries, part headers, small form fields.
     const auto multipartLimit = uploadLimit + 1024 * 1024;
 
-    r.route({"GET", "/api/v1/files", AuthMode::Required, 0, bind(&FilesPlugin::list)});
-    r.route({"GET", "/api/v1/files/tree", AuthMode::Required, 0, bind(&FilesPlugin::tree)});
     r.route({"GET", "/api/v1/files/shares", AuthMode::Required, 0, bind(&FilesPlugin::myShares)});
     r.route({"GET", "/api/v1/files/shared-with-me", AuthMode::Required, 0, bind(&FilesPlugin::sharedWithMe)});
-    r.route({"POST", "/api/v1/folders/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::makeFolder)});
-    r.route({"POST", "/api/v1/files/{path:path}", AuthMode::Required, multipartLimit, bind(&FilesPlugin::uploadMultipart)});
-    r.route({"PUT", "/api/v1/files/{path:path}", AuthMode::Required, uploadLimit, bind(&FilesPlugin::uploadRaw)});
-    r.route({"GET", "/api/v1/files/{path:path}/content", AuthMode::Required, 0,
-             [this](sdk::RequestContext& ctx) { content(ctx, ownFile(ctx)); }});
-    r.route({"GET", "/api/v1/files/{path:path}/raw", AuthMode::Required, 0,
-             [this](sdk::RequestContext& ctx) { raw(ctx, ownFile(ctx)); }});
-    r.route({"DELETE", "/api/v1/files/{path:path}", AuthMode::Required, 0, bind(&FilesPlugin::remove)});
-    r.route({"PATCH", "/api/v1/files/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::patch)});
-    r.route({"POST", "/api/v1/files/{path:path}/share", AuthMode::Required, kJsonBodyLimit,
-             [this](sdk::RequestContext& ctx) { share(ctx, ownFile(ctx)); }});
-    // HubGPT's doubled prefix and the documented path both unshare.
+    // The same routes serve the caller's own files and, under /api/v1/workspaces/{id}, a
+    // workspace's files (scope() decides whose, and what the caller's role allows).
+    for (const std::string space : {"/api/v1", "/api/v1/workspaces/{workspace_id}"}) {
+        const std::string files = space + "/files", folders = space + "/folders";
+        r.route({"GET", files, AuthMode::Required, 0, bind(&FilesPlugin::list)});
+        r.route({"GET", files + "/tree", AuthMode::Required, 0, bind(&FilesPlugin::tree)});
+        r.route({"POST", folders + "/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::makeFolder)});
+        r.route({"POST", files + "/{path:path}", AuthMode::Required, multipartLimit, bind(&FilesPlugin::uploadMultipart)});
+        r.route({"PUT", files + "/{path:path}", AuthMode::Required, uploadLimit, bind(&FilesPlugin::uploadRaw)});
+        r.route({"GET", files + "/{path:path}/content", AuthMode::Required, 0,
+                 [this](sdk::RequestContext& ctx) { content(ctx, spaceFile(ctx, sdk::access::kView)); }});
+        r.route({"GET", files + "/{path:path}/raw", AuthMode::Required, 0,
+                 [this](sdk::RequestContext& ctx) { raw(ctx, spaceFile(ctx, sdk::access::kView)); }});
+        r.route({"DELETE", files + "/{path:path}", AuthMode::Required, 0, bind(&FilesPlugin::remove)});
+        r.route({"PATCH", files + "/{path:path}", AuthMode::Required, kJsonBodyLimit, bind(&FilesPlugin::patch)});
+        r.route({"POST", files + "/{path:path}/share", AuthMode::Required, kJsonBodyLimit,
+                 [this](sdk::RequestContext& ctx) { share(ctx, spaceFile(ctx, sdk::access::kReshare)); }});
+        r.route({"DELETE", files + "/{path:path}/share/{user_id}", AuthMode::Required, 0, bind(&FilesPlugin::unshare)});
+    }
+    // HubGPT's doubled prefix also unshares.
     r.route({"DELETE", "/api/v1/files/files/{path:path}/share/{user_id}", AuthMode::Required, 0,
              bind(&FilesPlugin::unshare)});
-    r.route({"DELETE", "/api/v1/files/{path:path}/share/{user_id}", AuthMode::Required, 0, bind(&FilesPlugin::unshare)});
 
     // Access by id: owner, share recipients within their permissions (a folder's grant covers
     // what is below it), anyone for public files.
@@ -379,9 +384,18 @@ Poco::JSON::Object::Ptr FilesPlugin::entry(const FileRow& f) const {
     return o;
 }
 
-FileRow FilesPlugin::ownFile(sdk::RequestContext& ctx, const std::string& param) const {
-    std::string path = normalisePath(ctx.pathParam(param));
-    auto f = store_->byPath(ctx.requireAuth().userId, path);
+FilesPlugin::Space FilesPlugin::scope(sdk::RequestContext& ctx, uint32_t need) const {
+    const std::string& me = ctx.requireAuth().userId;
+    if (ctx.path().rfind("/api/v1/workspaces/", 0) != 0) return Space{me};
+    // Members see the workspace's files by their role: viewer reads, editor writes and
+    // shares, admin and owner also manage grants. Others get 404.
+    auto d = access_->require(me, "workspace", ctx.pathParam("workspace_id"), need, "Workspace not found");
+    return Space{d.resource->ownerId};
+}
+
+FileRow FilesPlugin::spaceFile(sdk::RequestContext& ctx, uint32_t need) const {
+    std::string path = normalisePath(ctx.pathParam("path"));
+    auto f = store_->byPath(scope(ctx, need).ownerId, path);
     if (!f) throw sdk::NotFound("File not found", "file_not_found");
     return *f;
 }
@@ -399,12 +413,12 @@ std::pair<FileRow, Permissions> FilesPlugin::visibleFile(sdk::RequestContext& ct
 
 void FilesPlugin::list(sdk::RequestContext& ctx) {
     auto out = sdk::json::array();
-    for (const auto& f : store_->all(ctx.requireAuth().userId, true)) out->add(entry(f));
+    for (const auto& f : store_->all(scope(ctx, sdk::access::kView).ownerId, true)) out->add(entry(f));
     ctx.respondJson(200, out);
 }
 
 void FilesPlugin::tree(sdk::RequestContext& ctx) {
-    const std::string& owner = ctx.requireAuth().userId;
+    const std::string owner = scope(ctx, sdk::access::kView).ownerId;
     auto rows = store_->all(owner, false);
     std::map<std::string, int> counts;
     for (const auto& g : grantsOnFiles(rows)) ++counts[g.resourceId];
@@ -437,7 +451,7 @@ void FilesPlugin::tree(sdk::RequestContext& ctx) {
 
 void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
     std::string path = normalisePath(ctx.pathParam("path"));
-    const std::string& owner = ctx.requireAuth().userId;
+    const std::string owner = scope(ctx, sdk::access::kEdit).ownerId;
     store_->checkUploadable(owner, path);
     // The part is staged while the body is read and committed only once the whole multipart
     // body parsed: a malformed or truncated body leaves nothing behind.
@@ -474,13 +488,13 @@ void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
 
 void FilesPlugin::uploadRaw(sdk::RequestContext& ctx) {
     std::string path = normalisePath(ctx.pathParam("path"));
-    StoredFile stored = store_->upload(ctx.requireAuth().userId, path, ctx.bodyStream());
+    StoredFile stored = store_->upload(scope(ctx, sdk::access::kEdit).ownerId, path, ctx.bodyStream());
     ctx.respondJson(stored.created ? 201 : 200, entry(stored.row));
 }
 
 void FilesPlugin::makeFolder(sdk::RequestContext& ctx) {
     std::string path = normalisePath(ctx.pathParam("path"));
-    const std::string& owner = ctx.requireAuth().userId;
+    const std::string owner = scope(ctx, sdk::access::kEdit).ownerId;
     if (auto existing = store_->byPath(owner, path)) {
         if (!existing->isFolder()) throw sdk::Conflict("'" + path + "' is a file", "is_file");
         ctx.respondJson(200, entry(*existing));
@@ -558,7 +572,7 @@ void FilesPlugin::raw(sdk::RequestContext& ctx, const FileRow& file) {
 }
 
 void FilesPlugin::remove(sdk::RequestContext& ctx) {
-    FileRow f = ownFile(ctx);
+    FileRow f = spaceFile(ctx, sdk::access::kEdit);
     int n = store_->remove(f);
     auto o = sdk::json::object();
     o->set("status", "success");
@@ -567,7 +581,7 @@ void FilesPlugin::remove(sdk::RequestContext& ctx) {
 }
 
 void FilesPlugin::patch(sdk::RequestContext& ctx) {
-    FileRow f = ownFile(ctx);
+    FileRow f = spaceFile(ctx, sdk::access::kEdit);
     sdk::BodyValidator v(ctx.jsonBody());
     auto newName = v.optionalString("new_name", 1024);
     auto newPath = v.optionalString("new_path", 8192);
@@ -662,7 +676,7 @@ void FilesPlugin::share(sdk::RequestContext& ctx, const FileRow& file) {
 }
 
 void FilesPlugin::unshare(sdk::RequestContext& ctx) {
-    FileRow f = ownFile(ctx);
+    FileRow f = spaceFile(ctx, sdk::access::kView);  // revoke() decides who may revoke what
     std::string userId = sdk::text::canonicalUuid(ctx.pathParam("user_id"));
     for (const auto& g : access_->grantsOn(f.kind, f.id)) {
         if (g.principal.type == "user" && g.principal.id == userId && access_->revoke(ctx.requireAuth().userId, g.id)) {

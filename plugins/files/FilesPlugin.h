@@ -36,8 +36,15 @@ private:
     void myShares(sdk::RequestContext& ctx);
     void sharedWithMe(sdk::RequestContext& ctx);
 
-    /// The caller's own file at the route's {path}; 404 when absent.
-    FileRow ownFile(sdk::RequestContext& ctx, const std::string& param = "path") const;
+    /// Whose files a route works on: the caller's own, or (under /api/v1/workspaces/{id}) the
+    /// workspace's account's, when the caller's role there gives `need` (404 for non-members,
+    /// 403 without the bit).
+    struct Space {
+        std::string ownerId;
+    };
+    Space scope(sdk::RequestContext& ctx, uint32_t need) const;
+    /// The file at the route's {path} in scope(); 404 when absent.
+    FileRow spaceFile(sdk::RequestContext& ctx, uint32_t need) const;
     /// A file by id as the caller may see it: returns the file and the caller's permissions;
     /// 404 when the caller may not see it (public files are readable by anyone).
     std::pair<FileRow, Permissions> visibleFile(sdk::RequestContext& ctx) const;

@@ -37,6 +37,10 @@ public:
             auto u = auth_.findUserById(p.id);
             return u ? u->username : std::string();
         }
+        if (p.type == "workspace") {
+            auto w = access_.workspace(p.id);
+            return w ? w->name : std::string();
+        }
         auto t = access_.team(p.id);
         return t ? t->name : std::string();
     }
@@ -102,7 +106,9 @@ public:
         std::string type = v.optionalString("principal_type", 16).value_or("user");
         auto id = v.optionalString("principal_id", 64);
         auto name = v.optionalString("principal_name", 1024);
-        if (type != "user" && type != "team") v.fail("principal_type", "value_error", "principal_type must be user or team");
+        if (type != "user" && type != "team" && type != "workspace") {
+            v.fail("principal_type", "value_error", "principal_type must be user, team or workspace");
+        }
         if (!id && !name) v.fail("principal_id", "missing", "Field required (principal_id or principal_name)");
         v.finish();
         sdk::AccessPrincipal p{type, ""};
@@ -110,10 +116,14 @@ public:
             auto u = id ? auth_.findUserById(sdk::text::canonicalUuid(*id)) : auth_.findUserByName(*name);
             if (!u) throw sdk::NotFound("User not found", "user_not_found");
             p.id = u->id;
-        } else {
+        } else if (type == "team") {
             auto t = id ? access_.team(*id) : access_.teamByName(*name);
             if (!t) throw sdk::NotFound("Team not found", "team_not_found");
             p.id = t->id;
+        } else if (type == "workspace") {
+            auto w = id ? access_.workspace(*id) : access_.workspaceByName(*name);
+            if (!w) throw sdk::NotFound("Workspace not found", "workspace_not_found");
+            p.id = w->id;
         }
         return p;
     }
@@ -214,8 +224,9 @@ public:
             if (!who) throw sdk::NotFound("User not found", "user_not_found");
         }
         auto mine = access_.check(me.userId, *type, *id);
-        // The owner, the user themself or a server admin may ask; others learn nothing.
-        if (who->id != me.userId && !mine.owner && !me.isAdmin()) {
+        // The owner, a manager (who sees the grants anyway), the user themself or a server
+        // admin may ask; others learn nothing.
+        if (who->id != me.userId && !mine.owner && !mine.allows(sdk::access::kManage) && !me.isAdmin()) {
             if (!mine.visible) throw sdk::NotFound("Resource not found", *type + "_not_found");
             throw sdk::Forbidden("Only the owner, the user themself or an admin may ask", "permission_denied");
         }
@@ -239,12 +250,30 @@ public:
         auto via = sdk::json::array();
         for (const auto& g : d.via) {
             auto gj = grantJson(g);
-            gj->set("reason", g.principal.type == "user" ? "granted to the user"
-                                                         : "granted to team " + principalName(g.principal));
+            std::string reason = g.principal.type == "user" ? "granted to the user"
+                                 : "granted to " + g.principal.type + " " + principalName(g.principal);
+            if (g.resourceType == "workspace" && g.resourceType != *type) reason += " on the workspace that owns it";
+            gj->set("reason", reason);
             via->add(gj);
         }
         o->set("grants", via);
-        std::string why = d.owner ? "owner" : d.visible ? "grants" : "no access";
+        std::string role;
+        if (auto ws = access_.workspaceOfAccount(resource->ownerId)) {
+            // Owned by a workspace: the member's role counts beside the grants.
+            role = access_.workspaceRole(*ws, who->id);
+            auto w = access_.workspace(*ws, true);
+            auto wo = sdk::json::object();
+            wo->set("id", *ws);
+            wo->set("name", w ? Poco::Dynamic::Var(w->name) : Poco::Dynamic::Var());
+            wo->set("role", role.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(role));
+            o->set("workspace", wo);
+            o->set("owner", Poco::Dynamic::Var());
+        }
+        std::string why = d.owner           ? "owner"
+                          : !d.visible      ? "no access"
+                          : role.empty()    ? "grants"
+                          : d.via.empty()   ? "workspace role"
+                                            : "workspace role and grants";
         o->set("reason", why);
         ctx.respondJson(200, o);
     }

@@ -23,17 +23,22 @@ constexpr const char* kGrantColumns =
     "SELECT CAST(id AS TEXT), resource_type, resource_id, principal_type, principal_id, permissions, "
     "COALESCE(expires_at, 0), granted_by, created_at FROM access_grants ";
 
-/// Grants whose principal is the user or a team they belong to. $U and $M both take the
-/// user's id: two parameters, because PostgreSQL types a parameter once, and principal_id is
-/// TEXT where team_members.user_id is UUID ("operator does not exist: uuid = text").
+/// Grants whose principal is the user, a team they belong to or a live workspace they belong
+/// to (directly or through a team). $U and $M both take the user's id: two parameters,
+/// because PostgreSQL types a parameter once, and principal_id is TEXT where
+/// team_members.user_id is UUID ("operator does not exist: uuid = text").
 constexpr const char* kForUser =
     "((principal_type = 'user' AND principal_id = $U) OR (principal_type = 'team' AND principal_id IN "
-    "(SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $M)))";
+    "(SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $M)) OR (principal_type = 'workspace' AND "
+    "principal_id IN (SELECT CAST(w.id AS TEXT) FROM workspaces w JOIN workspace_members wm ON wm.workspace_id = w.id "
+    "WHERE w.deleted_at IS NULL AND ((wm.member_type = 'user' AND wm.member_id = $U) OR (wm.member_type = 'team' AND "
+    "wm.member_id IN (SELECT CAST(team_id AS TEXT) FROM team_members WHERE user_id = $M))))))";
 
 std::string forUser(const std::string& userParam, const std::string& memberParam) {
     std::string s = kForUser;
-    s.replace(s.find("$U"), 2, userParam);
-    s.replace(s.find("$M"), 2, memberParam);
+    for (auto [from, to] : {std::pair<std::string, std::string>{"$U", userParam}, {"$M", memberParam}}) {
+        for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, 2, to);
+    }
     return s;
 }
 
@@ -159,6 +164,17 @@ sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const
     }
     d.via = liveGrants(resourceType, resourceId, userId);
     for (const auto& g : d.via) d.permissions |= g.permissions;
+    // Owned by a workspace: the member's role gives bits on everything in it, and so do grants
+    // on the workspace itself (a guest's access).
+    if (auto ws = workspaceOfAccount(d.resource->ownerId)) {
+        d.permissions |= workspaceRoleBits(workspaceRole(*ws, userId));
+        if (resourceType != "workspace") {
+            for (auto& g : liveGrants("workspace", *ws, userId)) {
+                d.permissions |= g.permissions;
+                d.via.push_back(std::move(g));
+            }
+        }
+    }
     d.permissions &= meaningful;
     d.visible = (d.permissions & sdk::access::kView) != 0;
     if (!d.visible) {
@@ -303,14 +319,18 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
     }
     // The principal must exist; the owner and the actor need no grant.
     if (req.principal.type == "user") {
-        if (!auth_.findUserById(req.principal.id)) throw sdk::NotFound("User not found", "user_not_found");
+        // A workspace's account is not someone to share with (share with the workspace).
+        auto u = auth_.findUserById(req.principal.id);
+        if (!u || u->role == "workspace") throw sdk::NotFound("User not found", "user_not_found");
         if (req.principal.id == mine.resource->ownerId || req.principal.id == actorId) {
             throw sdk::ValidationError("A resource cannot be shared with its owner or with yourself", "share_with_self");
         }
     } else if (req.principal.type == "team") {
         if (!team(req.principal.id)) throw sdk::NotFound("Team not found", "team_not_found");
+    } else if (req.principal.type == "workspace") {
+        if (!workspace(req.principal.id)) throw sdk::NotFound("Workspace not found", "workspace_not_found");
     } else {
-        throw sdk::ValidationError("principal_type must be user or team", "invalid_principal_type");
+        throw sdk::ValidationError("principal_type must be user, team or workspace", "invalid_principal_type");
     }
     int64_t expires = req.expiresAt;
     if (expires != 0 && expires <= clock_.nowMicros()) {

@@ -35,6 +35,33 @@ struct Team {
     int admins() const;
 };
 
+struct WorkspaceMember {
+    std::string type;  ///< "user" or "team"
+    std::string id;
+    std::string name;  ///< username or team name
+    std::string role;  ///< "owner", "admin", "editor" or "viewer"
+    int64_t addedAt = 0;
+};
+
+/// A shared space: its account (a users row that never signs in) owns its files, advisors and
+/// conversations; members' roles give them bits on all of it.
+struct Workspace {
+    std::string id;
+    std::string name;
+    std::string accountId;
+    int64_t createdAt = 0;
+    int64_t deletedAt = 0;  ///< 0 = live; a deleted workspace keeps its data for an admin to restore
+    std::vector<WorkspaceMember> members;
+
+    const WorkspaceMember* member(const std::string& memberType, const std::string& memberId) const;
+    int owners() const;
+};
+
+/// Bits a workspace role gives on everything the workspace owns.
+uint32_t workspaceRoleBits(const std::string& role);
+/// 0..4 (none, viewer, editor, admin, owner), to pick the strongest of several memberships.
+int workspaceRoleRank(const std::string& role);
+
 class AccessService : public sdk::IAccess {
 public:
     /// `cacheMs`: how long a decision may be reused on this node (0 = never). Any change of
@@ -84,6 +111,28 @@ public:
     /// Removes a member; refuses (Conflict) to remove or demote the last admin.
     void removeMember(const std::string& teamId, const std::string& userId);
 
+    // Workspaces (Workspaces.cpp).
+    Workspace createWorkspace(const std::string& creatorId, const std::string& name);
+    /// A workspace by id; deleted ones only with `includeDeleted`.
+    std::optional<Workspace> workspace(const std::string& id, bool includeDeleted = false) const;
+    std::optional<Workspace> workspaceByName(const std::string& name) const;
+    /// The live workspace whose account is `accountId`.
+    std::optional<std::string> workspaceOfAccount(const std::string& accountId) const;
+    /// Live workspaces the user belongs to (directly or through a team).
+    std::vector<Workspace> workspacesOf(const std::string& userId) const;
+    std::vector<Workspace> allWorkspaces(bool includeDeleted) const;
+    /// The user's strongest role in the workspace ("" when none or the workspace is deleted).
+    std::string workspaceRole(const std::string& workspaceId, const std::string& userId) const;
+    void renameWorkspace(const std::string& id, const std::string& name);
+    /// Marks the workspace deleted: members lose access at once, the data stays for restore.
+    void deleteWorkspace(const std::string& id);
+    void restoreWorkspace(const std::string& id);
+    /// Adds a member or changes their role. Refuses (Conflict) to demote the last owner.
+    void setWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id,
+                            const std::string& role);
+    /// Refuses (Conflict) to remove the last owner.
+    void removeWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id);
+
 private:
     struct CachedDecision {
         sdk::AccessDecision decision;
@@ -103,6 +152,8 @@ private:
     const sdk::IClock& clock_;
     mutable TtlCache<CachedDecision> decisions_;
     std::atomic<uint64_t> generation_{0};
+    mutable std::shared_mutex accountsMutex_;
+    mutable std::map<std::string, std::string> accountWorkspace_;  ///< account id → workspace id ("" = a person)
     mutable std::shared_mutex typesMutex_;
     std::map<std::string, sdk::AccessResourceType> types_;
 };

@@ -9,6 +9,7 @@
 #include <Poco/String.h>
 
 #include "access/AccessRoutes.h"
+#include "access/WorkspaceRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "config/CoreSchema.h"
 #include "config/SchemaValidator.h"
@@ -225,6 +226,13 @@ void Runtime::initServices() {
                                   if (tools->find(name) != nullptr) out = sdk::AccessResource{"", name};
                                   return out;
                               }});
+    // A workspace is owned by its account: members' roles decide their bits on it (manage =
+    // grant guests access to everything in it), grants on it reach everything it owns.
+    access_->addResourceType({"workspace", sdk::access::kAll, [access = access_.get()](const std::string& id) {
+                                  std::optional<sdk::AccessResource> out;
+                                  if (auto w = access->workspace(id)) out = sdk::AccessResource{w->accountId, w->name};
+                                  return out;
+                              }});
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -317,6 +325,7 @@ void Runtime::registerCoreRoutes() {
                  "core");
     registerAuthRoutes(*router_, *auth_);
     registerAccessRoutes(*router_, *access_, *auth_);
+    registerWorkspaceRoutes(*router_, *access_, *auth_);
 
     // The page at `/`: server.web_root, else installed next to hubd, else the source tree.
     staticFiles_ = std::make_unique<StaticFiles>(

@@ -19,7 +19,10 @@ using UserRow = Poco::Tuple<std::string, std::string, std::string, std::string, 
                             std::string, Poco::Int64, Poco::Int64>;
 
 constexpr const char* kUserColumns =
-    "SELECT CAST(id AS TEXT), username, COALESCE(email, ''), hashed_password, role, "
+    // A workspace's account (users.is_workspace) shows as role "workspace": it owns the
+    // workspace's resources and never signs in.
+    "SELECT CAST(id AS TEXT), username, COALESCE(email, ''), hashed_password, "
+    "CASE WHEN is_workspace = 1 THEN 'workspace' ELSE role END, "
     "CAST(settings AS TEXT), created_at, password_changed_at FROM users ";
 
 UserRecord fromRow(const UserRow& r) {
@@ -104,7 +107,7 @@ std::vector<UserRecord> AuthService::listUsers() const {
     std::vector<UserRow> rows;
     db_.withSession([&](Poco::Data::Session& s) {
         rows.clear();
-        s << std::string(kUserColumns) + "ORDER BY created_at, username", into(rows), now;
+        s << std::string(kUserColumns) + "WHERE is_workspace = 0 ORDER BY created_at, username", into(rows), now;
     });
     std::vector<UserRecord> out;
     for (const auto& r : rows) out.push_back(fromRow(r));
@@ -158,6 +161,9 @@ UserRecord AuthService::createUser(const std::string& username, const std::strin
 }
 
 void AuthService::setPassword(const std::string& userId, const std::string& password) {
+    if (auto u = userById(userId); u && u->role == "workspace") {
+        throw sdk::NotFound("User not found", "user_not_found");  // a workspace never signs in
+    }
     std::string problem = passwordProblem(password);
     if (!problem.empty()) throw sdk::ValidationError(problem, "weak_password");
     std::string hash = hasher_.hash(password);
@@ -179,7 +185,8 @@ void AuthService::setRole(const std::string& userId, const std::string& role) {
     std::string r = role;
     int64_t at = clock_.nowMicros();
     db_.withTransaction([&](Poco::Data::Session& s) {
-        s << "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3", use(r), use(at), use(id), now;
+        s << "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND is_workspace = 0", use(r), use(at), use(id),
+            now;
     });
     sessionCache_.eraseIf([&](const CachedSession& c) { return c.auth.userId == userId; });
     basicCache_.eraseIf([&](const CachedBasic& c) { return c.auth.userId == userId; });
@@ -232,6 +239,7 @@ PasswordHasher::Verdict AuthService::checkPassword(const std::string& username, 
         throw sdk::TooManyRequests("Too many failed login attempts; try again later", wait, "login_throttled");
     }
     PasswordHasher::Verdict verdict = PasswordHasher::Verdict::Mismatch;
+    if (user && user->role == "workspace") user = nullptr;  // workspace accounts never sign in
     if (user) {
         verdict = hasher_.verify(password, user->hashedPassword);
     } else {

@@ -167,7 +167,75 @@ CREATE INDEX access_grants_principal ON access_grants (principal_type, principal
     released.name = "storage_chunk_released_at";
     released.sqlite = "ALTER TABLE storage_chunks ADD COLUMN released_at BIGINT;";
     released.postgresql = released.sqlite;
-    return {users, storage, access, released};
+    // Workspaces: each has an account (a users row that can never sign in) that owns its
+    // files, advisors and conversations, so every plugin's per-owner tables serve workspaces
+    // unchanged; members (users or teams) hold roles. Grants gain the workspace principal.
+    sdk::Migration workspaces;
+    workspaces.version = 7;
+    workspaces.name = "workspaces";
+    workspaces.sqlite = R"SQL(
+ALTER TABLE users ADD COLUMN is_workspace INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    account_id TEXT NOT NULL UNIQUE REFERENCES users(id),
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT
+);
+CREATE UNIQUE INDEX workspaces_live_name ON workspaces (name) WHERE deleted_at IS NULL;
+CREATE TABLE workspace_members (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    member_type TEXT NOT NULL CHECK (member_type IN ('user', 'team')),
+    member_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+    added_at BIGINT NOT NULL,
+    PRIMARY KEY (workspace_id, member_type, member_id)
+);
+CREATE INDEX workspace_members_member ON workspace_members (member_type, member_id);
+CREATE TABLE access_grants_v7 (
+    id TEXT PRIMARY KEY,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'team', 'workspace')),
+    principal_id TEXT NOT NULL,
+    permissions INTEGER NOT NULL,
+    expires_at BIGINT,
+    granted_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (resource_type, resource_id, principal_type, principal_id)
+);
+INSERT INTO access_grants_v7 SELECT id, resource_type, resource_id, principal_type, principal_id, permissions,
+    expires_at, granted_by, created_at FROM access_grants;
+DROP TABLE access_grants;
+ALTER TABLE access_grants_v7 RENAME TO access_grants;
+CREATE INDEX access_grants_principal ON access_grants (principal_type, principal_id, resource_type);
+)SQL";
+    workspaces.postgresql = R"SQL(
+ALTER TABLE users ADD COLUMN is_workspace INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE workspaces (
+    id UUID PRIMARY KEY,
+    name TEXT NOT NULL,
+    account_id UUID NOT NULL UNIQUE REFERENCES users(id),
+    created_by UUID REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT
+);
+CREATE UNIQUE INDEX workspaces_live_name ON workspaces (name) WHERE deleted_at IS NULL;
+CREATE TABLE workspace_members (
+    workspace_id UUID NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    member_type TEXT NOT NULL CHECK (member_type IN ('user', 'team')),
+    member_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+    added_at BIGINT NOT NULL,
+    PRIMARY KEY (workspace_id, member_type, member_id)
+);
+CREATE INDEX workspace_members_member ON workspace_members (member_type, member_id);
+ALTER TABLE access_grants DROP CONSTRAINT access_grants_principal_type_check;
+ALTER TABLE access_grants ADD CONSTRAINT access_grants_principal_type_check
+    CHECK (principal_type IN ('user', 'team', 'workspace'));
+)SQL";
+    return {users, storage, access, released, workspaces};
 }
 
 }  // namespace hub::core
