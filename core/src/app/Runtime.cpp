@@ -214,6 +214,7 @@ void Runtime::initServices() {
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
     access_ = std::make_shared<AccessService>(*db_, *auth_, clock_, static_cast<int>(core_.getInt("access.cache_ms")));
+    links_ = std::make_shared<ShareLinks>(*db_, *hasher_, *access_, clock_);
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -244,6 +245,8 @@ void Runtime::initServices() {
     services_->add(sdk::IAuth::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAuth>(auth_)), "core");
     services_->add(sdk::IAccess::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAccess>(access_)),
                    "core");
+    services_->add(sdk::IShareLinks::kServiceId,
+                   std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IShareLinks>(links_)), "core");
     services_->add(sdk::IClock::kServiceId,
                    std::shared_ptr<void>(std::shared_ptr<sdk::IClock>(), static_cast<sdk::IClock*>(&clock_)), "core");
     services_->add(sdk::IEventBus::kServiceId,
