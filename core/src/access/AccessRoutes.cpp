@@ -128,6 +128,9 @@ public:
         if (!access_.knowsType(req.resourceType)) {
             throw sdk::ValidationError("Unknown resource_type '" + req.resourceType + "'", "unknown_resource_type");
         }
+        // A role is a preset: on a type without some of its bits (no `edit` on a
+        // conversation) it means the bits the type has; explicit permissions stay strict.
+        if (v.body()->has("role")) req.permissions &= access_.typeBits(req.resourceType);
         ctx.respondJson(201, grantJson(access_.grant(me.userId, req)));
     }
 
@@ -184,6 +187,7 @@ public:
         bool clearExpiry = v.body()->has("expires_at") && v.body()->isNull("expires_at");
         auto expires = v.optionalTimestamp("expires_at", access_.nowMicros());
         v.finish();
+        if (v.body()->has("role")) bits &= access_.typeBits(g.resourceType);
         sdk::AccessGrantRequest req{g.resourceType, g.resourceId, g.principal, bits != 0 ? bits : g.permissions,
                                     clearExpiry ? 0 : expires.value_or(g.expiresAt)};
         ctx.respondJson(200, grantJson(access_.grant(me.userId, req)));
