@@ -1,6 +1,7 @@
 #include "ChatPlugin.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -704,7 +705,12 @@ void ChatPlugin::createLink(sdk::RequestContext& ctx) {
     policy.maxUses = v.optionalInt("max_views", 1, 1000000000).value_or(0);
     v.finish();
     // The snapshot: the messages there are now, and the names as they are now.
-    auto advisor = advisorFor(c.userId, c.advisorId);
+    Poco::JSON::Object::Ptr advisor;
+    try {
+        advisor = advisorFor(c.userId, c.advisorId);
+    } catch (const sdk::Error&) {
+        // An advisor the owner may no longer use still lets them share what was said.
+    }
     auto payload = sdk::json::object();
     payload->set("cutoff", c.messageCount);
     payload->set("advisor_name", advisor ? advisor->optValue<std::string>("name", "") : std::string());
@@ -758,8 +764,15 @@ void ChatPlugin::sharedChat(sdk::RequestContext& ctx) {
     // A browser opening the link gets the page, which asks for the JSON (and a password);
     // the redirect itself counts no view and says nothing about the token.
     auto accept = ctx.header("Accept");
-    if (accept && accept->find("text/html") != std::string::npos && accept->find("application/json") == std::string::npos) {
-        ctx.setHeader("Location", "/#/shared/chats/" + ctx.pathParam("token"));
+    const std::string token = ctx.pathParam("token");
+    // Only a token of link characters goes into the Location header (a decoded path could
+    // carry CR/LF); anything else is answered by the 404 below.
+    const bool linkShaped = !token.empty() && token.size() <= 128 && std::all_of(token.begin(), token.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    });
+    if (linkShaped && accept && accept->find("text/html") != std::string::npos &&
+        accept->find("application/json") == std::string::npos) {
+        ctx.setHeader("Location", "/#/shared/chats/" + token);
         ctx.setHeader("Cache-Control", "no-store");
         ctx.respond(303, "text/plain; charset=utf-8", "See /#/shared/chats/\n");
         return;

@@ -359,6 +359,14 @@ TEST_F(ChatSharingTest, TheSnapshotShowsTheConversationAsItWasWhenTheLinkWasMade
     EXPECT_EQ(page.status, 303);
     EXPECT_EQ(page.header("Location"), "/#/shared/chats/" + link->getValue<std::string>("token"));
     EXPECT_EQ(views(link->getValue<std::string>("id")), 1);
+    // A path that is no token is not echoed into a redirect (no header injection; the core
+    // already refuses control characters in a path).
+    auto crlf = server_.get("/api/v1/shared/chats/x%0d%0aX-Injected:%201", {{"Accept", "text/html"}});
+    EXPECT_EQ(crlf.status, 400) << crlf.body;
+    EXPECT_EQ(crlf.header("X-Injected"), "");
+    auto odd = server_.get("/api/v1/shared/chats/x%20y%3Cz%3E", {{"Accept", "text/html"}});
+    EXPECT_EQ(odd.status, 404) << odd.body;
+    EXPECT_EQ(odd.header("Location"), "");
 }
 
 TEST_F(ChatSharingTest, APasswordTravelsOnlyInTheHeader) {
