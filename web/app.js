@@ -7,13 +7,16 @@ import * as advisors from './advisors.js';
 import * as chat from './chat.js';
 import * as snippets from './snippets.js';
 import * as teams from './teams.js';
+import * as shared from './shared.js';
 
-const panels = { account: auth, files, advisors, chat, snippets, teams };
+const panels = { account: auth, files, advisors, chat, snippets, teams, shared };
 const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams']);
 
 function currentView() {
+  // A share link's page (#/shared/chats/TOKEN) needs no sign-in.
+  if (shared.tokenFromHash()) return 'shared';
   const name = location.hash.replace(/^#/, '');
-  return panels[name] ? name : 'account';
+  return panels[name] && name !== 'shared' ? name : 'account';
 }
 
 function show(name) {

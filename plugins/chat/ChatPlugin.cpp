@@ -1,6 +1,7 @@
 #include "ChatPlugin.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,10 @@ namespace hub::plugins::chat {
 namespace {
 
 constexpr std::size_t kMessageBodyLimit = 2 * 1024 * 1024;
+constexpr const char* kConversationType = "conversation";
+/// view: read it; use: read and continue it; reshare/manage: share it on (grants and links).
+constexpr uint32_t kConversationBits =
+    sdk::access::kView | sdk::access::kUse | sdk::access::kReshare | sdk::access::kManage;
 
 std::string iso(int64_t micros) { return sdk::IClock::formatIso(micros, true); }
 
@@ -277,22 +282,29 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                  ctx.respondJson(200, historyJson(store_->create(who.userId, advisorId), {}));
              }});
     r.route({"GET", "/api/v1/chat/messages/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
-                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
-                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 auto [c, d] = reachable(ctx, sdk::access::kView);
                  auto out = sdk::json::array();
-                 for (const auto& m : store_->messages(c->id)) out->add(messageJson(m));
+                 for (const auto& m : store_->messages(c.id)) out->add(messageJson(m));
                  ctx.respondJson(200, out);
              }});
     r.route({"GET", "/api/v1/chat/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
-                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
-                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
-                 ctx.respondJson(200, historyJson(*c, store_->messages(c->id)));
+                 auto [c, d] = reachable(ctx, sdk::access::kView);
+                 auto o = historyJson(c, store_->messages(c.id));
+                 if (!d.owner) {
+                     // A sharee sees whose conversation it is and what they may do with it.
+                     auto owner = auth_->findUserById(c.userId);
+                     o->set("owner", owner ? Poco::Dynamic::Var(owner->username) : Poco::Dynamic::Var());
+                     auto access = sdk::json::array();
+                     for (const auto& n : sdk::access::bitNames(d.permissions)) access->add(n);
+                     o->set("access", access);
+                 }
+                 ctx.respondJson(200, o);
              }});
     r.route({"DELETE", "/api/v1/chat/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
                  std::string id = ctx.pathParam("conversation_id");
-                 if (!store_->remove(ctx.requireAuth().userId, id)) {
-                     throw sdk::NotFound("Conversation not found", "conversation_not_found");
-                 }
+                 auto [c, d] = reachable(ctx, sdk::access::kView);
+                 if (!d.owner) throw sdk::Forbidden("Only the owner may delete a conversation", "owner_only");
+                 if (!store_->remove(c.userId, c.id)) throw sdk::NotFound("Conversation not found", "conversation_not_found");
                  auto o = sdk::json::object();
                  o->set("status", "deleted");
                  o->set("id", id);
@@ -300,12 +312,11 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
              }});
     r.route({"POST", "/api/v1/chat/{conversation_id}/cancel", AuthMode::Required, 64 * 1024,
              [this](sdk::RequestContext& ctx) {
-                 auto c = store_->find(ctx.requireAuth().userId, ctx.pathParam("conversation_id"));
-                 if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 auto [c, d] = reachable(ctx, sdk::access::kUse);
                  std::shared_ptr<CancelToken> token;
                  {
                      std::lock_guard<std::mutex> lock(activeMutex_);
-                     auto it = active_.find(c->id);
+                     auto it = active_.find(c.id);
                      if (it != active_.end()) token = it->second;
                  }
                  auto o = sdk::json::object();
@@ -313,6 +324,16 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                  o->set("status", token ? "cancelled" : "no_active_stream");
                  ctx.respondJson(200, o);
              }});
+    r.route({"POST", "/api/v1/chat/{conversation_id}/links", AuthMode::Required, 64 * 1024,
+             [this](sdk::RequestContext& ctx) { createLink(ctx); }});
+    r.route({"GET", "/api/v1/chat/{conversation_id}/links", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) { listLinks(ctx); }});
+    r.route({"DELETE", "/api/v1/chat/{conversation_id}/links/{link}", AuthMode::Required, 0,
+             [this](sdk::RequestContext& ctx) { revokeLink(ctx); }});
+    r.route({"GET", "/api/v1/shared/chats/{token}", AuthMode::None, 0,
+             [this](sdk::RequestContext& ctx) { sharedChat(ctx); }});
+    r.route({"POST", "/api/v1/shared/chats/{token}/continue", AuthMode::Required, 64 * 1024,
+             [this](sdk::RequestContext& ctx) { continueShared(ctx); }});
     r.route({"POST", "/api/v1/chat/{conversation_id}/message", AuthMode::Required, kMessageBodyLimit,
              [this](sdk::RequestContext& ctx) { sendMessage(ctx); }});
     r.route({"GET", "/api/v1/tools", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
@@ -351,7 +372,27 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
 
 void ChatPlugin::start(sdk::PluginContext& ctx) {
     logger_ = &ctx.logger();
-    store_ = std::make_unique<ChatStore>(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>());
+    access_ = ctx.services().require<sdk::IAccess>();
+    links_ = ctx.services().require<sdk::IShareLinks>();
+    auth_ = ctx.services().require<sdk::IAuth>();
+    clock_ = ctx.services().require<sdk::IClock>();
+    // Deleting a conversation drops its grants and links in the same transaction.
+    store_ = std::make_shared<ChatStore>(
+        ctx.services().require<sdk::IDatabase>(), clock_,
+        [access = access_, links = links_](Poco::Data::Session& s, const std::string& id) {
+            access->forgetResource(s, kConversationType, id);
+            links->forgetResource(s, kConversationType, id);
+        });
+    std::weak_ptr<ChatStore> weakStore = store_;
+    access_->addResourceType({kConversationType, kConversationBits, [weakStore](const std::string& id) {
+                                  std::optional<sdk::AccessResource> out;
+                                  if (auto st = weakStore.lock()) {
+                                      if (auto c = st->findAny(id)) {
+                                          out = sdk::AccessResource{c->userId, c->title.empty() ? "Conversation" : c->title};
+                                      }
+                                  }
+                                  return out;
+                              }});
     tools_ = ctx.services().require<sdk::IToolRegistry>();
     advisors_ = ctx.services().find<advisors::IAdvisorLookup>();
     files_ = ctx.services().find<files::IFileReader>();
@@ -387,6 +428,7 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
 }
 
 void ChatPlugin::stop() noexcept {
+    if (access_) access_->removeResourceType(kConversationType);
     std::lock_guard<std::mutex> lock(activeMutex_);
     for (auto& [id, token] : active_) token->cancel();
 }
@@ -601,6 +643,184 @@ int ChatPlugin::importChats(sdk::CommandContext& c) {
     return 0;
 }
 
+std::pair<Conversation, sdk::AccessDecision> ChatPlugin::reachable(sdk::RequestContext& ctx, uint32_t bits) const {
+    const std::string& me = ctx.requireAuth().userId;
+    auto c = store_->findAny(ctx.pathParam("conversation_id"));
+    if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+    if (c->userId == me) {
+        // The owner needs no access check at all.
+        sdk::AccessDecision d;
+        d.visible = d.owner = true;
+        d.permissions = kConversationBits;
+        return {*c, d};
+    }
+    return {*c, access_->require(me, kConversationType, c->id, bits, "Conversation not found")};
+}
+
+Conversation ChatPlugin::resharable(sdk::RequestContext& ctx) const {
+    auto [c, d] = reachable(ctx, sdk::access::kView);
+    if (!d.owner && !d.allows(sdk::access::kReshare) && !d.allows(sdk::access::kManage)) {
+        throw sdk::Forbidden("You may not share this conversation: it needs the reshare permission", "reshare_denied");
+    }
+    return c;
+}
+
+namespace {
+
+constexpr const char* kSharedChatPath = "/api/v1/shared/chats/";
+
+Poco::JSON::Object::Ptr linkJson(const sdk::ShareLink& l, int64_t nowMicros, const std::string& token = "") {
+    auto o = sdk::json::object();
+    o->set("id", l.id);
+    // The token exists only in the answer that creates the link; only its hash is stored.
+    if (!token.empty()) {
+        o->set("token", token);
+        o->set("url", std::string(kSharedChatPath) + token);
+    }
+    o->set("expires_at", l.expiresAt == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(iso(l.expiresAt)));
+    o->set("max_views", l.maxUses == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(l.maxUses));
+    o->set("views", l.useCount);
+    o->set("has_password", l.hasPassword);
+    o->set("active", l.live(nowMicros));
+    o->set("created_at", iso(l.createdAt));
+    return o;
+}
+
+/// The link password, from the X-Share-Password header only: a query string ends up in
+/// logs, histories and Referer headers.
+std::string sharePassword(const sdk::RequestContext& ctx) {
+    auto h = ctx.header("X-Share-Password");
+    return h ? *h : std::string();
+}
+
+}  // namespace
+
+void ChatPlugin::createLink(sdk::RequestContext& ctx) {
+    Conversation c = resharable(ctx);
+    // Every field is optional, so an empty body means a link without limits.
+    sdk::BodyValidator v(ctx.body().empty() ? sdk::json::object() : ctx.jsonBody());
+    sdk::ShareLinkPolicy policy;
+    policy.expiresAt = v.optionalTimestamp("expires_at", clock_->nowMicros()).value_or(0);
+    auto password = v.optionalString("password", 1024);
+    if (password && password->empty()) v.fail("password", "value_error", "password must not be empty");
+    policy.password = password.value_or("");
+    policy.maxUses = v.optionalInt("max_views", 1, 1000000000).value_or(0);
+    v.finish();
+    // The snapshot: the messages there are now, and the names as they are now.
+    Poco::JSON::Object::Ptr advisor;
+    try {
+        advisor = advisorFor(c.userId, c.advisorId);
+    } catch (const sdk::Error&) {
+        // An advisor the owner may no longer use still lets them share what was said.
+    }
+    auto payload = sdk::json::object();
+    payload->set("cutoff", c.messageCount);
+    payload->set("advisor_name", advisor ? advisor->optValue<std::string>("name", "") : std::string());
+    payload->set("title", c.title);
+    policy.payloadJson = sdk::json::stringify(payload);
+    auto created = links_->create(ctx.requireAuth().userId, kConversationType, c.id, policy);
+    ctx.respondJson(201, linkJson(created.link, created.link.createdAt, created.token));
+}
+
+void ChatPlugin::listLinks(sdk::RequestContext& ctx) {
+    Conversation c = resharable(ctx);
+    auto out = sdk::json::array();
+    int64_t at = clock_->nowMicros();
+    for (const auto& l : links_->list(kConversationType, c.id)) out->add(linkJson(l, at));
+    ctx.respondJson(200, out);
+}
+
+void ChatPlugin::revokeLink(sdk::RequestContext& ctx) {
+    Conversation c = resharable(ctx);
+    std::string link = ctx.pathParam("link");
+    if (!links_->revoke(kConversationType, c.id, link)) {
+        throw sdk::NotFound("Share link not found", "share_link_not_found");
+    }
+    auto o = sdk::json::object();
+    o->set("status", "revoked");
+    ctx.respondJson(200, o);
+}
+
+ChatPlugin::Snapshot ChatPlugin::openSnapshot(sdk::RequestContext& ctx) {
+    Snapshot snap;
+    snap.link = links_->resolve(ctx.pathParam("token"), sharePassword(ctx));
+    auto c = store_->findAny(snap.link.resourceId);
+    if (snap.link.resourceType != kConversationType || !c) {
+        throw sdk::NotFound("Share link not found", "share_link_not_found");
+    }
+    snap.conversation = *c;
+    int64_t cutoff = 0;
+    try {
+        auto payload = sdk::json::parseStrictObject(snap.link.payloadJson, 8);
+        cutoff = payload->optValue<Poco::Int64>("cutoff", 0);
+        snap.advisorName = payload->optValue<std::string>("advisor_name", "");
+        snap.title = payload->optValue<std::string>("title", "");
+    } catch (const std::exception&) {
+        // Written by createLink; a payload that does not parse shows nothing rather than all.
+    }
+    snap.messages = store_->messagesUpTo(c->id, cutoff);
+    return snap;
+}
+
+void ChatPlugin::sharedChat(sdk::RequestContext& ctx) {
+    // A browser opening the link gets the page, which asks for the JSON (and a password);
+    // the redirect itself counts no view and says nothing about the token.
+    auto accept = ctx.header("Accept");
+    const std::string token = ctx.pathParam("token");
+    // Only a token of link characters goes into the Location header (a decoded path could
+    // carry CR/LF); anything else is answered by the 404 below.
+    const bool linkShaped = !token.empty() && token.size() <= 128 && std::all_of(token.begin(), token.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    });
+    if (linkShaped && accept && accept->find("text/html") != std::string::npos &&
+        accept->find("application/json") == std::string::npos) {
+        ctx.setHeader("Location", "/#/shared/chats/" + token);
+        ctx.setHeader("Cache-Control", "no-store");
+        ctx.respond(303, "text/plain; charset=utf-8", "See /#/shared/chats/\n");
+        return;
+    }
+    Snapshot snap = openSnapshot(ctx);
+    auto o = sdk::json::object();
+    o->set("title", snap.title.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(snap.title));
+    o->set("advisor_name", snap.advisorName);
+    auto list = sdk::json::array();
+    for (const auto& m : snap.messages) list->add(messageJson(m));
+    o->set("messages", list);
+    o->set("created_at", iso(snap.link.createdAt));
+    o->set("expires_at", snap.link.expiresAt == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(iso(snap.link.expiresAt)));
+    ctx.setHeader("Cache-Control", "no-store");
+    ctx.respondJson(200, o);
+}
+
+void ChatPlugin::continueShared(sdk::RequestContext& ctx) {
+    const auto& who = ctx.requireAuth();
+    std::optional<std::string> advisorId;
+    if (!ctx.body().empty()) {
+        sdk::BodyValidator v(ctx.jsonBody());
+        advisorId = v.optionalString("advisor_id", 64);
+        v.finish();
+    }
+    // An advisor of the caller's own choosing must be one they may chat with; checked before
+    // the view is counted, so a bad request uses nothing up.
+    if (advisorId && !advisorFor(who.userId, *advisorId)) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+    Snapshot snap = openSnapshot(ctx);
+    std::vector<NewMessage> copy;
+    for (const auto& m : snap.messages) {
+        NewMessage n;
+        n.role = m.role;
+        n.content = m.content;
+        n.name = m.name;
+        n.toolCallsJson = m.toolCallsJson;
+        n.toolCallId = m.toolCallId;
+        copy.push_back(std::move(n));
+    }
+    std::string id = store_->importConversation(who.userId, advisorId.value_or(snap.conversation.advisorId), "active",
+                                                snap.title, clock_->nowMicros(), copy);
+    auto c = store_->findAny(id);
+    if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+    ctx.respondJson(201, historyJson(*c, store_->messages(id)));
+}
+
 void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
     const auto& who = ctx.requireAuth();
     sdk::BodyValidator v(ctx.jsonBody());
@@ -609,9 +829,11 @@ void ChatPlugin::sendMessage(sdk::RequestContext& ctx) {
     v.optionalObject("context");  // accepted and ignored, as HubGPT did
     v.finish();
 
-    auto conversation = store_->find(who.userId, ctx.pathParam("conversation_id"));
-    if (!conversation) throw sdk::NotFound("Conversation not found", "conversation_not_found");
-    auto advisor = advisorFor(who.userId, conversation->advisorId);
+    auto [found, decision] = reachable(ctx, sdk::access::kUse);
+    std::optional<Conversation> conversation = found;
+    // The conversation's advisor as its owner reaches it: the grant on the conversation is
+    // what lets a sharee continue it, whether or not they could see the advisor themselves.
+    auto advisor = advisorFor(conversation->userId, conversation->advisorId);
     if (!advisor) throw sdk::NotFound("Advisor not found", "advisor_not_found");
     std::string gateway = advisor->has("gateway") && advisor->get("gateway").isString()
                               ? advisor->getValue<std::string>("gateway") : std::string("echo");

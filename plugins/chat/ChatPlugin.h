@@ -30,7 +30,28 @@ public:
     void stop() noexcept override;
 
 private:
+    /// The conversation of the path and the caller's rights on it: its owner holds every bit,
+    /// others need a live grant with `bits` (404 when invisible, 403 without the bits).
+    std::pair<Conversation, sdk::AccessDecision> reachable(sdk::RequestContext& ctx, uint32_t bits) const;
+    /// reachable() for acts that hand the conversation on: the owner, reshare or manage.
+    Conversation resharable(sdk::RequestContext& ctx) const;
     void sendMessage(sdk::RequestContext& ctx);
+    void createLink(sdk::RequestContext& ctx);
+    void listLinks(sdk::RequestContext& ctx);
+    void revokeLink(sdk::RequestContext& ctx);
+    /// The public snapshot of a link (signed out); a browser is sent to the page.
+    void sharedChat(sdk::RequestContext& ctx);
+    /// A signed-in reader's own copy of a snapshot.
+    void continueShared(sdk::RequestContext& ctx);
+    /// The conversation and its messages as a link shows them; counts one view.
+    struct Snapshot {
+        sdk::ShareLink link;
+        Conversation conversation;
+        std::vector<StoredMessage> messages;
+        std::string advisorName;
+        std::string title;
+    };
+    Snapshot openSnapshot(sdk::RequestContext& ctx);
     /// `hubd import chats DIR --user NAME`: HubGPT's advisors/chats and advisors/archive files.
     int importChats(sdk::CommandContext& c);
     Poco::JSON::Object::Ptr advisorFor(const std::string& userId, const std::string& advisorId) const;
@@ -54,13 +75,17 @@ private:
     int maxToolRounds_ = 4;
     int toolTimeoutSeconds_ = 30;
     std::map<std::string, std::unique_ptr<LlmProvider>> providers_;
-    std::unique_ptr<ChatStore> store_;
+    std::shared_ptr<ChatStore> store_;
     /// Expands include tags; `budget` (bytes) is shared by every message of one request.
     std::string expandIncludes(const std::string& text, const std::string& userId, std::size_t& budget) const;
 
     std::shared_ptr<advisors::IAdvisorLookup> advisors_;
     std::shared_ptr<files::IFileReader> files_;  ///< null when the files plugin is off
     std::shared_ptr<sdk::IToolRegistry> tools_;
+    std::shared_ptr<sdk::IAccess> access_;
+    std::shared_ptr<sdk::IShareLinks> links_;
+    std::shared_ptr<sdk::IAuth> auth_;
+    std::shared_ptr<sdk::IClock> clock_;
     Poco::Logger* logger_ = nullptr;
 
     std::mutex activeMutex_;

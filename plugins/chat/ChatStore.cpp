@@ -12,22 +12,36 @@ using namespace Poco::Data::Keywords;
 namespace hub::plugins::chat {
 namespace {
 
-using ConvRow = Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64>;
+using ConvRow =
+    Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64, std::string>;
 constexpr const char* kConvColumns =
-    "SELECT CAST(id AS TEXT), CAST(user_id AS TEXT), advisor_id, status, message_count, created_at, updated_at "
-    "FROM conversations ";
+    "SELECT CAST(id AS TEXT), CAST(user_id AS TEXT), advisor_id, status, message_count, created_at, updated_at, "
+    "COALESCE(title, '') FROM conversations ";
 
 Conversation fromRow(const ConvRow& r) {
-    return Conversation{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()};
+    return Conversation{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>(), r.get<7>()};
+}
+
+using MessageRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, Poco::Int64>;
+constexpr const char* kMessageColumns =
+    "SELECT CAST(id AS TEXT), role, COALESCE(content, ''), COALESCE(name, ''), COALESCE(CAST(tool_calls AS TEXT), ''), "
+    "COALESCE(tool_call_id, ''), sequence FROM messages ";
+
+std::vector<StoredMessage> toMessages(const std::vector<MessageRow>& rows) {
+    std::vector<StoredMessage> out;
+    for (const auto& r : rows) {
+        out.push_back(StoredMessage{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()});
+    }
+    return out;
 }
 
 
 }  // namespace
-ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock)
-    : db_(std::move(db)), clock_(std::move(clock)) {}
+ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete)
+    : db_(std::move(db)), clock_(std::move(clock)), onDelete_(std::move(onDelete)) {}
 
 Conversation ChatStore::create(const std::string& userId, const std::string& advisorId) {
-    Conversation c{sdk::text::newUuid(), userId, advisorId, "active", 0, clock_->nowMicros(), 0};
+    Conversation c{sdk::text::newUuid(), userId, advisorId, "active", 0, clock_->nowMicros(), 0, ""};
     c.updatedAt = c.createdAt;
     db_->withTransaction([&](Poco::Data::Session& s) {
         s << "INSERT INTO conversations (id, user_id, advisor_id, status, message_count, created_at, updated_at) "
@@ -46,6 +60,18 @@ std::optional<Conversation> ChatStore::find(const std::string& userId, const std
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
         s << std::string(kConvColumns) + "WHERE id = $1 AND user_id = $2", use(i), use(u), into(rows), now;
+    });
+    if (rows.empty()) return std::nullopt;
+    return fromRow(rows.front());
+}
+
+std::optional<Conversation> ChatStore::findAny(const std::string& id) const {
+    std::string i = sdk::text::canonicalUuid(id);
+    if (i.empty()) return std::nullopt;
+    std::vector<ConvRow> rows;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kConvColumns) + "WHERE id = $1", use(i), into(rows), now;
     });
     if (rows.empty()) return std::nullopt;
     return fromRow(rows.front());
@@ -72,21 +98,26 @@ std::optional<Conversation> ChatStore::latestActive(const std::string& userId, c
 }
 
 std::vector<StoredMessage> ChatStore::messages(const std::string& conversationId) const {
-    using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string, Poco::Int64>;
-    std::vector<Row> rows;
+    std::vector<MessageRow> rows;
     std::string c = conversationId;
     db_->withSession([&](Poco::Data::Session& s) {
         rows.clear();
-        s << "SELECT CAST(id AS TEXT), role, COALESCE(content, ''), COALESCE(name, ''), "
-             "COALESCE(CAST(tool_calls AS TEXT), ''), COALESCE(tool_call_id, ''), sequence FROM messages "
-             "WHERE conversation_id = $1 ORDER BY sequence, created_at",
-            use(c), into(rows), now;
+        s << std::string(kMessageColumns) + "WHERE conversation_id = $1 ORDER BY sequence, created_at", use(c), into(rows),
+            now;
     });
-    std::vector<StoredMessage> out;
-    for (const auto& r : rows) {
-        out.push_back(StoredMessage{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(), r.get<5>(), r.get<6>()});
-    }
-    return out;
+    return toMessages(rows);
+}
+
+std::vector<StoredMessage> ChatStore::messagesUpTo(const std::string& conversationId, int64_t sequence) const {
+    std::vector<MessageRow> rows;
+    std::string c = conversationId;
+    Poco::Int64 upTo = sequence;
+    db_->withSession([&](Poco::Data::Session& s) {
+        rows.clear();
+        s << std::string(kMessageColumns) + "WHERE conversation_id = $1 AND sequence <= $2 ORDER BY sequence, created_at",
+            use(c), use(upTo), into(rows), now;
+    });
+    return toMessages(rows);
 }
 
 std::string ChatStore::append(const std::string& conversationId, const NewMessage& m) {
@@ -144,7 +175,9 @@ bool ChatStore::remove(const std::string& userId, const std::string& id) {
         std::vector<std::string> ids;
         s << "SELECT CAST(id AS TEXT) FROM conversations WHERE id = $1 AND user_id = $2", use(i), use(u), into(ids), now;
         removed = !ids.empty();
-        if (removed) s << "DELETE FROM conversations WHERE id = $1", use(i), now;
+        if (!removed) return;
+        if (onDelete_) onDelete_(s, i);
+        s << "DELETE FROM conversations WHERE id = $1", use(i), now;
     });
     return removed;
 }
@@ -196,6 +229,9 @@ int ChatStore::removeForAdvisor(const std::string& userId, const std::string& ad
         s << "SELECT CAST(id AS TEXT) FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a),
             into(ids), now;
         n = static_cast<int>(ids.size());
+        if (onDelete_) {
+            for (const auto& id : ids) onDelete_(s, id);
+        }
         s << "DELETE FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a), now;
     });
     return n;

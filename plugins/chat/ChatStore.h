@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ struct Conversation {
     int64_t messageCount = 0;
     int64_t createdAt = 0;
     int64_t updatedAt = 0;
+    std::string title;  ///< "" when none (imports set one)
 };
 
 struct StoredMessage {
@@ -57,13 +59,20 @@ struct ToolCallRecord {
 
 class ChatStore {
 public:
-    ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock);
+    /// Runs in the transaction that deletes a conversation (drops its grants and links).
+    using OnDelete = std::function<void(Poco::Data::Session&, const std::string& conversationId)>;
+
+    ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete = {});
 
     Conversation create(const std::string& userId, const std::string& advisorId);
     std::optional<Conversation> find(const std::string& userId, const std::string& id) const;
+    /// The conversation whoever owns it (access checks are the caller's).
+    std::optional<Conversation> findAny(const std::string& id) const;
     std::vector<Conversation> forAdvisor(const std::string& userId, const std::string& advisorId) const;
     std::optional<Conversation> latestActive(const std::string& userId, const std::string& advisorId) const;
     std::vector<StoredMessage> messages(const std::string& conversationId) const;
+    /// The messages up to and including `sequence` (a snapshot's cutoff).
+    std::vector<StoredMessage> messagesUpTo(const std::string& conversationId, int64_t sequence) const;
     /// Appends a message (sequence = count + 1) and bumps the conversation; returns its id.
     std::string append(const std::string& conversationId, const NewMessage& m);
     void recordToolCall(const std::string& conversationId, const std::string& messageId, const ToolCallRecord& call);
@@ -78,6 +87,7 @@ public:
 private:
     std::shared_ptr<sdk::IDatabase> db_;
     std::shared_ptr<sdk::IClock> clock_;
+    OnDelete onDelete_;
 };
 
 }  // namespace hub::plugins::chat

@@ -233,6 +233,7 @@ void Runtime::initServices() {
                                   if (auto w = access->workspace(id)) out = sdk::AccessResource{w->accountId, w->name};
                                   return out;
                               }});
+    links_ = std::make_shared<ShareLinks>(*db_, *hasher_, *access_, clock_);
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -263,6 +264,8 @@ void Runtime::initServices() {
     services_->add(sdk::IAuth::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAuth>(auth_)), "core");
     services_->add(sdk::IAccess::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAccess>(access_)),
                    "core");
+    services_->add(sdk::IShareLinks::kServiceId,
+                   std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IShareLinks>(links_)), "core");
     services_->add(sdk::IClock::kServiceId,
                    std::shared_ptr<void>(std::shared_ptr<sdk::IClock>(), static_cast<sdk::IClock*>(&clock_)), "core");
     services_->add(sdk::IEventBus::kServiceId,

@@ -10,6 +10,7 @@
 #include <Poco/Logger.h>
 
 #include "access/AccessService.h"
+#include "access/ShareLinks.h"
 #include "auth/AuthService.h"
 #include "config/ConfigTree.h"
 #include "db/Database.h"
@@ -105,6 +106,7 @@ private:
     std::unique_ptr<LoginThrottle> throttle_;
     std::shared_ptr<AuthService> auth_;
     std::shared_ptr<AccessService> access_;
+    std::shared_ptr<ShareLinks> links_;
     std::shared_ptr<storage::BlobEngine> blobs_;
 
     std::unique_ptr<ConnectionWatchdog> watchdog_;

@@ -167,6 +167,45 @@ CREATE INDEX access_grants_principal ON access_grants (principal_type, principal
     released.name = "storage_chunk_released_at";
     released.sqlite = "ALTER TABLE storage_chunks ADD COLUMN released_at BIGINT;";
     released.postgresql = released.sqlite;
+    // Share links (core.links.v1). Version 6, not 5: 5 is the activity table of another line
+    // of work, and distinct versions let both merge in either order.
+    sdk::Migration links;
+    links.version = 6;
+    links.name = "share_links";
+    links.sqlite = R"SQL(
+CREATE TABLE share_links (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL CHECK (mode IN ('read', 'upload')),
+    password_hash TEXT,
+    expires_at BIGINT,
+    max_uses BIGINT,
+    use_count BIGINT NOT NULL DEFAULT 0,
+    payload TEXT NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX share_links_resource ON share_links (resource_type, resource_id);
+)SQL";
+    links.postgresql = R"SQL(
+CREATE TABLE share_links (
+    id UUID PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    created_by UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL CHECK (mode IN ('read', 'upload')),
+    password_hash TEXT,
+    expires_at BIGINT,
+    max_uses BIGINT,
+    use_count BIGINT NOT NULL DEFAULT 0,
+    payload TEXT NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX share_links_resource ON share_links (resource_type, resource_id);
+)SQL";
     // Workspaces: each has an account (a users row that can never sign in) that owns its
     // files, advisors and conversations, so every plugin's per-owner tables serve workspaces
     // unchanged; members (users or teams) hold roles. Grants gain the workspace principal.
@@ -235,7 +274,7 @@ ALTER TABLE access_grants DROP CONSTRAINT access_grants_principal_type_check;
 ALTER TABLE access_grants ADD CONSTRAINT access_grants_principal_type_check
     CHECK (principal_type IN ('user', 'team', 'workspace'));
 )SQL";
-    return {users, storage, access, released, workspaces};
+    return {users, storage, access, released, links, workspaces};
 }
 
 }  // namespace hub::core

@@ -26,5 +26,6 @@
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
+#include "hub/sdk/services/IShareLinks.h"
 #include "hub/sdk/services/IToolRegistry.h"
 #include "hub/sdk/services/ITransactionalBlobStore.h"
