@@ -180,8 +180,38 @@ StoredFile FileStore::commit(const std::string& ownerId, const std::string& path
     }
 }
 
+StoredFile FileStore::commitNew(const std::string& ownerId, const std::string& folderPath, const std::string& name,
+                                const StagedUpload& staged) {
+    // "report.pdf", then "report (1).pdf", "report (2).pdf", ...: an upload through a link
+    // never replaces a file, nor tells the uploader what exists.
+    auto dot = name.rfind('.');
+    std::string stem = dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+    std::string ext = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+    try {
+        for (int n = 0; n < 1000; ++n) {
+            std::string candidate = n == 0 ? name : stem + " (" + std::to_string(n) + ")" + ext;
+            std::string path = folderPath.empty() ? candidate : folderPath + "/" + candidate;
+            try {
+                return commitWith(
+                    ownerId, path, staged.contentType,
+                    [&](Poco::Data::Session& s, sdk::ReclaimList&) {
+                        blobs_->attach(s, staged.blob.id);
+                        return staged.blob;
+                    },
+                    false);
+            } catch (const sdk::Conflict& e) {
+                if (e.code() != "file_exists") throw;
+            }
+        }
+        throw sdk::Conflict("Too many files named '" + name + "' here", "name_exhausted");
+    } catch (...) {
+        blobs_->discard(staged.blob.id);
+        throw;
+    }
+}
+
 StoredFile FileStore::commitWith(const std::string& ownerId, const std::string& path, const std::string& contentType,
-                                 const BlobProducer& produce) {
+                                 const BlobProducer& produce, bool replace) {
     StoredFile result;
     sdk::ReclaimList freed;
     int64_t oldSize = 0;
@@ -204,6 +234,7 @@ StoredFile FileStore::commitWith(const std::string& ownerId, const std::string& 
                 std::string blobId = blob.id, sha = blob.sha256;
                 if (!rows.empty()) {
                     FileRow cur = fromRow(rows.front());
+                    if (!replace) throw sdk::Conflict("'" + path + "' exists", "file_exists");
                     if (cur.isFolder()) throw sdk::Conflict("'" + path + "' is a folder", "is_folder");
                     blobs_->release(s, cur.blobId, freed);
                     oldSize = cur.size;

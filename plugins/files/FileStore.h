@@ -98,8 +98,13 @@ public:
     /// The file row is created or replaced as by commit(); the transaction may be retried,
     /// so `produce` must be repeatable.
     using BlobProducer = std::function<sdk::BlobInfo(Poco::Data::Session&, sdk::ReclaimList&)>;
+    /// With `replace` false an existing row is a Conflict (`file_exists`) and nothing changes.
     StoredFile commitWith(const std::string& ownerId, const std::string& path, const std::string& contentType,
-                          const BlobProducer& produce);
+                          const BlobProducer& produce, bool replace = true);
+    /// Makes a staged blob a new file `name` in `folderPath`, never replacing one: a taken name
+    /// becomes "name (1).ext", "name (2).ext", ... Removes the blob if that fails.
+    StoredFile commitNew(const std::string& ownerId, const std::string& folderPath, const std::string& name,
+                         const StagedUpload& staged);
     /// Drops a staged blob that will not be committed.
     void discard(const StagedUpload& staged);
     /// Replaces the bytes of an existing file (by id).
