@@ -12,6 +12,7 @@
 
 #include "db/Database.h"
 #include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IActivity.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IClock.h"
 #include "util/TtlCache.h"
@@ -59,6 +60,8 @@ public:
                         const std::string& resourceId) override;
 
     void removeResourceType(const std::string& name) override;
+    /// Where grant and team changes are recorded (in their own transactions); null = nowhere.
+    void setActivity(sdk::IActivity* activity) { activity_ = activity; }
     int64_t nowMicros() const { return clock_.nowMicros(); }
     bool knowsType(const std::string& name) const;
     /// The type's meaningful bits (0 when unknown).
@@ -74,11 +77,11 @@ public:
     std::optional<Team> teamByName(const std::string& name) const;
     std::vector<Team> teamsOf(const std::string& userId) const;
     std::vector<Team> allTeams() const;
-    void renameTeam(const std::string& id, const std::string& name);
-    void deleteTeam(const std::string& id);
-    void setMember(const std::string& teamId, const std::string& userId, const std::string& role);
+    void renameTeam(const std::string& actorId, const std::string& id, const std::string& name);
+    void deleteTeam(const std::string& actorId, const std::string& id);
+    void setMember(const std::string& actorId, const std::string& teamId, const std::string& userId, const std::string& role);
     /// Removes a member; refuses (Conflict) to remove or demote the last admin.
-    void removeMember(const std::string& teamId, const std::string& userId);
+    void removeMember(const std::string& actorId, const std::string& teamId, const std::string& userId);
 
 private:
     struct CachedDecision {
@@ -93,6 +96,15 @@ private:
                                              const std::string& userId) const;
     std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
     sdk::AccessResourceType typeOf(const std::string& name) const;
+    /// The username or team name of a principal ("" when it is gone).
+    std::string principalName(const sdk::AccessPrincipal& p) const;
+    /// Records a share entry about `g` in the caller's transaction (when activity is set).
+    void recordShare(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                     const sdk::AccessGrant& g, const std::optional<sdk::AccessResource>& resource,
+                     const std::string& principalName, Poco::JSON::Object::Ptr details = nullptr) const;
+    /// Records a team entry in the caller's transaction (when activity is set).
+    void recordTeam(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                    const std::string& teamId, const std::string& teamName, Poco::JSON::Object::Ptr details) const;
 
     Database& db_;
     const sdk::IAuth& auth_;
@@ -101,6 +113,7 @@ private:
     std::atomic<uint64_t> generation_{0};
     mutable std::shared_mutex typesMutex_;
     std::map<std::string, sdk::AccessResourceType> types_;
+    sdk::IActivity* activity_ = nullptr;
 };
 
 }  // namespace hub::core

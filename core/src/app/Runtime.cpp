@@ -9,6 +9,7 @@
 #include <Poco/String.h>
 
 #include "access/AccessRoutes.h"
+#include "activity/ActivityRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "config/CoreSchema.h"
 #include "config/SchemaValidator.h"
@@ -214,6 +215,8 @@ void Runtime::initServices() {
     as.passwordMaxLength = static_cast<int>(core_.getInt("auth.password.max_length"));
     auth_ = std::make_shared<AuthService>(*db_, *hasher_, *jwt_, *throttle_, clock_, as);
     access_ = std::make_shared<AccessService>(*db_, *auth_, clock_, static_cast<int>(core_.getInt("access.cache_ms")));
+    activity_ = std::make_shared<ActivityService>(*db_, *access_, clock_);
+    access_->setActivity(activity_.get());  // shares and teams are recorded in their own transactions
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -244,6 +247,8 @@ void Runtime::initServices() {
     services_->add(sdk::IAuth::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAuth>(auth_)), "core");
     services_->add(sdk::IAccess::kServiceId, std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IAccess>(access_)),
                    "core");
+    services_->add(sdk::IActivity::kServiceId,
+                   std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IActivity>(activity_)), "core");
     services_->add(sdk::IClock::kServiceId,
                    std::shared_ptr<void>(std::shared_ptr<sdk::IClock>(), static_cast<sdk::IClock*>(&clock_)), "core");
     services_->add(sdk::IEventBus::kServiceId,
@@ -306,6 +311,7 @@ void Runtime::registerCoreRoutes() {
                  "core");
     registerAuthRoutes(*router_, *auth_);
     registerAccessRoutes(*router_, *access_, *auth_);
+    registerActivityRoutes(*router_, *activity_, *auth_);
 
     // The page at `/`: server.web_root, else installed next to hubd, else the source tree.
     staticFiles_ = std::make_unique<StaticFiles>(
@@ -373,6 +379,9 @@ int Runtime::serve() {
     http_ = std::make_unique<HttpServer>(hs, *pipeline_, *watchdog_);
     http_->start();
     watchdog_->start();
+    // Only a serving hubd sweeps: CLI commands must not delete entries as a side effect.
+    activity_->startSweeper(static_cast<int>(core_.getInt("activity.retention_days")),
+                            std::chrono::seconds(core_.getInt("activity.sweep_interval_seconds")));
     return http_->port();
 }
 
@@ -389,6 +398,7 @@ void Runtime::shutdown() {
     if (watchdog_) {
         watchdog_->stopThread();
     }
+    if (activity_) activity_->stopSweeper();
     if (plugins_) {
         plugins_->stopAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
     }

@@ -10,6 +10,7 @@
 #include <Poco/Logger.h>
 
 #include "access/AccessService.h"
+#include "activity/ActivityService.h"
 #include "auth/AuthService.h"
 #include "config/ConfigTree.h"
 #include "db/Database.h"
@@ -66,6 +67,8 @@ public:
     const sdk::ConfigView& config() const { return core_; }
     Database& database() { return *db_; }
     AuthService& auth() { return *auth_; }
+    /// The activity store (after initServices()).
+    ActivityService& activity() { return *activity_; }
     /// The storage engine (after initServices()).
     storage::BlobEngine& storage() { return *blobs_; }
     PluginManager& plugins() { return *plugins_; }
@@ -105,6 +108,7 @@ private:
     std::unique_ptr<LoginThrottle> throttle_;
     std::shared_ptr<AuthService> auth_;
     std::shared_ptr<AccessService> access_;
+    std::shared_ptr<ActivityService> activity_;
     std::shared_ptr<storage::BlobEngine> blobs_;
 
     std::unique_ptr<ConnectionWatchdog> watchdog_;

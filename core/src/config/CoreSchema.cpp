@@ -132,6 +132,12 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
         .description("How long a node reuses an access decision; changes made on the same node apply at once, "
                      "on other nodes within this time; 0 = check the database on every request");
 
+    auto& activity = s.section("activity");
+    activity.integer("retention_days").defaultValue(90).min(0).max(36500)
+        .description("Activity entries older than this are deleted; 0 = keep them forever");
+    activity.integer("sweep_interval_seconds").defaultValue(3600).min(1).max(86400)
+        .description("How often a serving hubd deletes expired activity entries (also once at start)");
+
     auto& storage = s.section("storage");
     storage.string("root").defaultValue(std::string("")).description("Empty = <data_dir>/blobs");
     storage.string("dedup_scope").defaultValue(std::string("auto")).oneOf({"auto", "global", "owner"})

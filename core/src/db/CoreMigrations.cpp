@@ -167,7 +167,49 @@ CREATE INDEX access_grants_principal ON access_grants (principal_type, principal
     released.name = "storage_chunk_released_at";
     released.sqlite = "ALTER TABLE storage_chunks ADD COLUMN released_at BIGINT;";
     released.postgresql = released.sqlite;
-    return {users, storage, access, released};
+    // One activity store for every plugin (core.activity.v1). Readers page by (at, id)
+    // descending; each index serves one way an entry reaches a reader (owner, actor, the
+    // resource itself), and `at` alone serves the retention sweep.
+    sdk::Migration activity;
+    activity.version = 5;
+    activity.name = "activity";
+    activity.sqlite = R"SQL(
+CREATE TABLE activity (
+    id TEXT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    owner_id TEXT,
+    workspace_id TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX activity_owner_at ON activity (owner_id, at, id);
+CREATE INDEX activity_actor_at ON activity (actor_id, at, id);
+CREATE INDEX activity_resource_at ON activity (resource_type, resource_id, at, id);
+CREATE INDEX activity_at ON activity (at);
+)SQL";
+    activity.postgresql = R"SQL(
+CREATE TABLE activity (
+    id UUID PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    owner_id TEXT,
+    workspace_id TEXT,
+    details JSONB NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX activity_owner_at ON activity (owner_id, at, id);
+CREATE INDEX activity_actor_at ON activity (actor_id, at, id);
+CREATE INDEX activity_resource_at ON activity (resource_type, resource_id, at, id);
+CREATE INDEX activity_at ON activity (at);
+)SQL";
+    return {users, storage, access, released, activity};
 }
 
 }  // namespace hub::core
