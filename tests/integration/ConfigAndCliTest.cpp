@@ -144,8 +144,8 @@ TEST(ConfigAndCliTest, MigrateAppliesMigrationsWithoutServing) {
     ServerProcess p;
     EXPECT_EQ(p.runToExit({"migrate", "--set", "plugin_search_path=[" + ServerProcess::pluginDir("good") + "]"}), 0)
         << p.stderrText();
-    // users, storage engine, access model, chunk release times
-    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 4);
+    // users, storage engine, access model, chunk release times, activity
+    EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'core'"), 5);
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM hub_migrations WHERE owner = 'testkit'"), 1);
     EXPECT_EQ(p.scalar("SELECT COUNT(*) FROM testkit_items"), 0);
 }
