@@ -7,9 +7,10 @@ import * as advisors from './advisors.js';
 import * as chat from './chat.js';
 import * as snippets from './snippets.js';
 import * as teams from './teams.js';
+import * as activity from './activity.js';
 
-const panels = { account: auth, files, advisors, chat, snippets, teams };
-const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams']);
+const panels = { account: auth, files, advisors, chat, snippets, teams, activity };
+const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams', 'activity']);
 
 function currentView() {
   const name = location.hash.replace(/^#/, '');
