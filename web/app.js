@@ -7,10 +7,11 @@ import * as advisors from './advisors.js';
 import * as chat from './chat.js';
 import * as snippets from './snippets.js';
 import * as teams from './teams.js';
+import * as activity from './activity.js';
 import * as shared from './shared.js';
 
-const panels = { account: auth, files, advisors, chat, snippets, teams, shared };
-const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams']);
+const panels = { account: auth, files, advisors, chat, snippets, teams, activity, shared };
+const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams', 'activity']);
 
 function currentView() {
   // A share link's page (#/shared/chats/TOKEN) needs no sign-in.

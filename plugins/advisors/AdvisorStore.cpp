@@ -108,15 +108,39 @@ sdk::Conflict duplicateName(const std::string& name) {
 
 sdk::NotFound advisorNotFound() { return sdk::NotFound("Advisor not found", "advisor_not_found"); }
 
+/// The names of the fields an update changed (never their values: sharees read activity, and
+/// prompts are content).
+Poco::JSON::Array::Ptr changedFields(const Advisor& before, const Advisor& after) {
+    auto out = sdk::json::array();
+    auto note = [&](bool changed, const char* field) {
+        if (changed) out->add(std::string(field));
+    };
+    note(before.name != after.name, "name");
+    note(before.description != after.description, "description");
+    note(before.model != after.model, "model");
+    note(before.temperature != after.temperature, "temperature");
+    note(before.maxTokens != after.maxTokens, "max_tokens");
+    note(before.stream != after.stream, "stream");
+    note(before.messagesJson != after.messagesJson, "messages");
+    note(before.gateway != after.gateway, "gateway");
+    note(before.tools != after.tools, "tools");
+    note(before.topP != after.topP, "top_p");
+    note(before.frequencyPenalty != after.frequencyPenalty, "frequency_penalty");
+    note(before.presencePenalty != after.presencePenalty, "presence_penalty");
+    return out;
+}
+
 }  // namespace
 
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                          std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access) {
+                          std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access,
+                          std::shared_ptr<sdk::IActivity> activity) {
     db_ = std::move(db);
     clock_ = std::move(clock);
     events_ = std::move(events);
     access_ = std::move(access);
+    activity_ = std::move(activity);
 }
 
 sdk::IDatabase& AdvisorStore::db() const {
@@ -199,6 +223,7 @@ Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
                 use(a.id), use(a.userId), use(a.name), use(description), use(a.model), use(a.temperature),
                 use(a.maxTokens), use(a.stream), use(a.messagesJson), use(a.gateway), use(tools), use(topP),
                 use(frequency), use(presence), use(a.createdAt), use(a.updatedAt), now;
+            record(s, "advisor.created", userId, a, nullptr);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -210,7 +235,8 @@ Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
     return a;
 }
 
-Advisor AdvisorStore::replace(const std::string& userId, const std::string& advisorId, const Advisor& input) {
+Advisor AdvisorStore::replace(const std::string& actorId, const std::string& userId, const std::string& advisorId,
+                             const Advisor& input) {
     std::string id = sdk::text::canonicalUuid(advisorId);
     if (id.empty()) throw advisorNotFound();
     Advisor a = input;
@@ -236,6 +262,10 @@ Advisor AdvisorStore::replace(const std::string& userId, const std::string& advi
                 use(a.name), use(description), use(a.model), use(a.temperature), use(a.maxTokens), use(a.stream),
                 use(a.messagesJson), use(a.gateway), use(tools), use(topP), use(frequency), use(presence),
                 use(a.updatedAt), use(a.id), use(a.userId), now;
+            auto details = sdk::json::object();
+            details->set("changed", changedFields(*current, a));
+            if (current->name != a.name) details->set("previous_name", current->name);
+            record(s, "advisor.updated", actorId, a, details);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -258,6 +288,7 @@ void AdvisorStore::remove(const std::string& userId, const std::string& advisorI
         std::string u = userId;
         s << "DELETE FROM advisors WHERE id = $1 AND user_id = $2", use(id), use(u), now;
         access_->forgetResource(s, "advisor", id);  // its grants go with it
+        record(s, "advisor.deleted", userId, removed, nullptr);
     });
     // After the commit: the chat plugin deletes the advisor's conversations on this event.
     publish("advisor.deleted", removed);
@@ -276,6 +307,20 @@ std::optional<Poco::JSON::Object::Ptr> AdvisorStore::find(const std::string& use
         throw sdk::Forbidden("You may not chat with this advisor: it needs the use permission", "permission_denied");
     }
     return shared->toJson();
+}
+
+void AdvisorStore::record(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                          const Advisor& a, Poco::JSON::Object::Ptr details) const {
+    if (!activity_) return;
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = "advisor";  // the type registered with core.access.v1, so sharees see it
+    e.resourceId = a.id;
+    e.resourceName = a.name;
+    e.ownerId = a.userId;
+    e.details = details;
+    activity_->record(s, e);
 }
 
 void AdvisorStore::publish(const std::string& topic, const Advisor& a) const {

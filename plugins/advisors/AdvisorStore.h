@@ -9,6 +9,7 @@
 #include "Advisor.h"
 #include "AdvisorLookup.h"
 #include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IActivity.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -24,8 +25,10 @@ namespace hub::plugins::advisors {
  */
 class AdvisorStore : public IAdvisorLookup {
 public:
+    /// `activity` may be null (a hubd without core.activity.v1): changes are then not recorded.
     void attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access);
+                std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access,
+                std::shared_ptr<sdk::IActivity> activity);
 
     /// The owner's advisors, oldest first (HubGPT listed in insertion order).
     std::vector<Advisor> list(const std::string& userId) const;
@@ -36,8 +39,10 @@ public:
     /// Inserts `input` for `userId`; Conflict (409) when the owner already has that name.
     Advisor create(const std::string& userId, const Advisor& input);
     /// Replaces every field of the owner's advisor, keeping id and created_at; NotFound
-    /// (404) when absent, Conflict (409) when renamed onto another advisor's name.
-    Advisor replace(const std::string& userId, const std::string& advisorId, const Advisor& input);
+    /// (404) when absent, Conflict (409) when renamed onto another advisor's name. `actorId`
+    /// is who does it (the owner, or a sharee with edit), for the activity record.
+    Advisor replace(const std::string& actorId, const std::string& userId, const std::string& advisorId,
+                    const Advisor& input);
     /// Deletes the owner's advisor and publishes advisor.deleted; NotFound (404) when absent.
     void remove(const std::string& userId, const std::string& advisorId);
 
@@ -50,11 +55,15 @@ public:
 private:
     sdk::IDatabase& db() const;
     void publish(const std::string& topic, const Advisor& a) const;
+    /// Records `action` on `a` in the caller's transaction, when core.activity.v1 is there.
+    void record(Poco::Data::Session& s, const std::string& action, const std::string& actorId, const Advisor& a,
+                Poco::JSON::Object::Ptr details) const;
 
     std::shared_ptr<sdk::IDatabase> db_;
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
     std::shared_ptr<sdk::IAccess> access_;
+    std::shared_ptr<sdk::IActivity> activity_;
 };
 
 }  // namespace hub::plugins::advisors

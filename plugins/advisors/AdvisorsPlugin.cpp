@@ -60,7 +60,8 @@ void AdvisorsPlugin::start(sdk::PluginContext& ctx) {
     access_ = ctx.services().require<sdk::IAccess>();
     auth_ = ctx.services().require<sdk::IAuth>();
     store_->attach(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>(),
-                   ctx.services().require<sdk::IEventBus>(), access_);
+                   ctx.services().require<sdk::IEventBus>(), access_,
+                   ctx.services().find<sdk::IActivity>());  // optional: advisors work without it
     std::weak_ptr<AdvisorStore> store = store_;
     access_->addResourceType({"advisor", sdk::access::kAll, [store](const std::string& id) {
                                   std::optional<sdk::AccessResource> out;
@@ -134,12 +135,12 @@ void AdvisorsPlugin::replace(sdk::RequestContext& ctx) {
     // The body is validated before the lookup, as FastAPI did (422 wins over 404).
     Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
     if (store_->byId(owner, ctx.pathParam("advisor_id"))) {
-        respondPython(ctx, 200, store_->replace(owner, ctx.pathParam("advisor_id"), input).toJson());
+        respondPython(ctx, 200, store_->replace(owner, owner, ctx.pathParam("advisor_id"), input).toJson());
         return;
     }
     // Someone else's advisor: the edit permission changes it in its owner's namespace.
     auto [a, d] = reachable(ctx, sdk::access::kEdit);
-    respondPython(ctx, 200, describe(store_->replace(a.userId, a.id, input), d));
+    respondPython(ctx, 200, describe(store_->replace(ctx.requireAuth().userId, a.userId, a.id, input), d));
 }
 
 void AdvisorsPlugin::remove(sdk::RequestContext& ctx) {

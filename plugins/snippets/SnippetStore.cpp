@@ -71,8 +71,8 @@ Poco::Nullable<std::string> nullableTitle(const Snippet& s) {
 }  // namespace
 
 SnippetStore::SnippetStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                           std::shared_ptr<sdk::IEventBus> events)
-    : db_(std::move(db)), clock_(std::move(clock)), events_(std::move(events)) {}
+                           std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IActivity> activity)
+    : db_(std::move(db)), clock_(std::move(clock)), events_(std::move(events)), activity_(std::move(activity)) {}
 
 std::vector<Snippet> SnippetStore::list(const std::string& ownerId,
                                         const std::optional<std::string>& sourceType,
@@ -123,6 +123,7 @@ Snippet SnippetStore::create(Snippet s) {
             use(s.id), use(s.userId), use(s.sourceType), use(s.sourceName), use(s.content),
             use(s.contentHtml), use(title), use(tags), use(s.metadataJson), use(s.createdAt),
             use(s.updatedAt), now;
+        record(session, "snippet.created", s);
     });
     publish("snippet.created", s);
     return s;
@@ -149,6 +150,7 @@ std::optional<Snippet> SnippetStore::update(Snippet s) {
                    "= $10",
             use(s.sourceType), use(s.sourceName), use(s.content), use(s.contentHtml), use(title), use(tags),
             use(s.metadataJson), use(s.updatedAt), use(s.id), use(s.userId), now;
+        record(session, "snippet.updated", s);
     });
     if (!found) return std::nullopt;
     publish("snippet.updated", s);
@@ -173,10 +175,29 @@ bool SnippetStore::remove(const std::string& ownerId, const std::string& id) {
         session << "SELECT CAST(id AS TEXT) FROM snippets WHERE id = $1 AND user_id = $2", use(i), use(o),
             into(ids), now;
         removed = !ids.empty();
-        if (removed) session << "DELETE FROM snippets WHERE id = $1 AND user_id = $2", use(i), use(o), now;
+        if (removed) {
+            session << "DELETE FROM snippets WHERE id = $1 AND user_id = $2", use(i), use(o), now;
+            record(session, "snippet.deleted", *existing);
+        }
     });
     if (removed) publish("snippet.deleted", *existing);
     return removed;
+}
+
+void SnippetStore::record(Poco::Data::Session& session, const std::string& action, const Snippet& s) const {
+    if (!activity_) return;
+    sdk::ActivityEntry e;
+    e.actorId = s.userId;  // snippets are never shared: only their owner changes them
+    e.action = action;
+    e.resourceType = "snippet";
+    e.resourceId = s.id;
+    e.resourceName = s.title && !s.title->empty() ? *s.title : s.sourceName;
+    e.ownerId = s.userId;
+    auto details = sdk::json::object();
+    details->set("source_type", s.sourceType);
+    details->set("source_name", s.sourceName);
+    e.details = details;
+    activity_->record(session, e);
 }
 
 void SnippetStore::publish(const std::string& topic, const Snippet& s) const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/sdk/services/IActivity.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -31,8 +32,9 @@ struct Snippet {
 /// Thread-safe (the database service is).
 class SnippetStore {
 public:
+    /// `activity` may be null (a hubd without core.activity.v1): changes are then not recorded.
     SnippetStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
-                 std::shared_ptr<sdk::IEventBus> events);
+                 std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IActivity> activity = nullptr);
 
     /// The owner's snippets, oldest first; exact `source_type`/`source_name` filters when set.
     std::vector<Snippet> list(const std::string& ownerId, const std::optional<std::string>& sourceType,
@@ -52,10 +54,13 @@ public:
 
 private:
     void publish(const std::string& topic, const Snippet& s) const;
+    /// Records `action` on `s` (by its owner) in the caller's transaction, when activity is there.
+    void record(Poco::Data::Session& session, const std::string& action, const Snippet& s) const;
 
     std::shared_ptr<sdk::IDatabase> db_;
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
+    std::shared_ptr<sdk::IActivity> activity_;
 };
 
 }  // namespace hub::plugins::snippets

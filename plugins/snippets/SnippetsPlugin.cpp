@@ -131,7 +131,8 @@ void SnippetsPlugin::start(sdk::PluginContext& ctx) {
     renderer_ = std::make_unique<MarkdownRenderer>();
     store_ = std::make_unique<SnippetStore>(ctx.services().require<sdk::IDatabase>(),
                                             ctx.services().require<sdk::IClock>(),
-                                            ctx.services().require<sdk::IEventBus>());
+                                            ctx.services().require<sdk::IEventBus>(),
+                                            ctx.services().find<sdk::IActivity>());  // optional
 }
 
 void SnippetsPlugin::stop() noexcept {

@@ -353,13 +353,13 @@ public:
         Team t = administeredTeam(ctx);
         sdk::BodyValidator v(ctx.jsonBody());
         std::string name = teamName(v);
-        access_.renameTeam(t.id, name);
+        access_.renameTeam(ctx.requireAuth().userId, t.id, name);
         ctx.respondJson(200, teamJson(*access_.team(t.id)));
     }
 
     void deleteTeam(sdk::RequestContext& ctx) {
         Team t = administeredTeam(ctx);
-        access_.deleteTeam(t.id);
+        access_.deleteTeam(ctx.requireAuth().userId, t.id);
         auto o = sdk::json::object();
         o->set("status", "success");
         o->set("id", t.id);
@@ -375,7 +375,7 @@ public:
         auto u = auth_.findUserByName(username);
         if (!u) throw sdk::NotFound("User not found", "user_not_found");
         bool existed = t.member(u->id) != nullptr;
-        access_.setMember(t.id, u->id, role);
+        access_.setMember(ctx.requireAuth().userId, t.id, u->id, role);
         ctx.respondJson(existed ? 200 : 201, teamJson(*access_.team(t.id)));
     }
 
@@ -386,7 +386,7 @@ public:
         sdk::BodyValidator v(ctx.jsonBody());
         std::string role = memberRole(v, true);
         v.finish();
-        access_.setMember(t.id, userId, role);
+        access_.setMember(ctx.requireAuth().userId, t.id, userId, role);
         ctx.respondJson(200, teamJson(*access_.team(t.id)));
     }
 
@@ -396,7 +396,7 @@ public:
         // Leaving needs membership only; removing someone else needs a team admin.
         Team t = userId == me.userId ? visibleTeam(ctx) : administeredTeam(ctx);
         if (userId.empty() || !t.member(userId)) throw sdk::NotFound("Not a member of this team", "member_not_found");
-        access_.removeMember(t.id, userId);
+        access_.removeMember(me.userId, t.id, userId);
         auto o = sdk::json::object();
         o->set("status", "success");
         ctx.respondJson(200, o);

@@ -9,6 +9,7 @@
 #include <Poco/Tuple.h>
 
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
 #include "hub/sdk/Text.h"
 
 using namespace Poco::Data::Keywords;
@@ -296,6 +297,76 @@ std::vector<sdk::AccessGrant> AccessService::grantsOn(const std::string& resourc
     return out;
 }
 
+// ---- activity ------------------------------------------------------------------------
+
+std::string AccessService::principalName(const sdk::AccessPrincipal& p) const {
+    if (p.type == "user") {
+        auto u = auth_.findUserById(p.id);
+        return u ? u->username : std::string();
+    }
+    auto t = team(p.id);
+    return t ? t->name : std::string();
+}
+
+void AccessService::recordShare(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                                const sdk::AccessGrant& g, const std::optional<sdk::AccessResource>& resource,
+                                const std::string& name, Poco::JSON::Object::Ptr details) const {
+    if (activity_ == nullptr) return;
+    if (!details) details = sdk::json::object();
+    details->set("grant_id", g.id);
+    details->set("principal_type", g.principal.type);
+    details->set("principal_id", g.principal.id);
+    details->set("principal_name", name);
+    auto bits = sdk::json::array();
+    for (const auto& n : sdk::access::bitNames(g.permissions)) bits->add(n);
+    details->set("permissions", bits);
+    details->set("expires_at", g.expiresAt == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(sdk::IClock::formatIso(g.expiresAt)));
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = g.resourceType;
+    e.resourceId = g.resourceId;
+    e.resourceName = resource ? resource->name : std::string();
+    e.ownerId = resource ? resource->ownerId : std::string();
+    e.details = details;
+    activity_->record(s, e);
+}
+
+void AccessService::recordTeam(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                               const std::string& teamId, const std::string& teamName, Poco::JSON::Object::Ptr details) const {
+    if (activity_ == nullptr) return;
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = "team";  // seen by the team's current members (teams have no owner)
+    e.resourceId = teamId;
+    e.resourceName = teamName;
+    e.details = details;
+    activity_->record(s, e);
+}
+
+namespace {
+
+/// Details of a membership change: whose, and the role.
+Poco::JSON::Object::Ptr memberDetails(const std::string& userId, const std::optional<sdk::UserInfo>& user,
+                                      const std::string& role) {
+    auto d = sdk::json::object();
+    d->set("user_id", userId);
+    d->set("username", user ? Poco::Dynamic::Var(user->username) : Poco::Dynamic::Var());
+    d->set("role", role);
+    return d;
+}
+
+/// The team's name inside a transaction ("" when it is gone).
+std::string teamNameIn(Poco::Data::Session& s, const std::string& teamId) {
+    std::vector<std::string> names;
+    std::string id = teamId;
+    s << "SELECT name FROM teams WHERE id = $1", use(id), into(names), now;
+    return names.empty() ? std::string() : names[0];
+}
+
+}  // namespace
+
 // ---- grants --------------------------------------------------------------------------
 
 sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::AccessGrantRequest& req) {
@@ -361,6 +432,7 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
     Poco::Nullable<Poco::Int64> expiresCol;
     if (expires != 0) expiresCol = expires;
     int bits = static_cast<int>(req.permissions);
+    const std::string grantee = principalName(out.principal);
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> ids, granters;
         std::vector<Poco::Int64> created;
@@ -377,6 +449,7 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
             out.createdAt = created[0];
             s << "UPDATE access_grants SET permissions = $1, expires_at = $2, granted_by = $3 WHERE id = $4", use(bits),
                 use(expiresCol), use(out.grantedBy), use(out.id), now;
+            recordShare(s, "share.changed", actorId, out, mine.resource, grantee);
             // A user's grant now ending sooner: what they reshared (down the chain) ends no later.
             if (expires != 0 && out.principal.type == "user") {
                 Poco::Int64 cap = expires;
@@ -402,6 +475,7 @@ sdk::AccessGrant AccessService::grant(const std::string& actorId, const sdk::Acc
                  "expires_at, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 use(out.id), use(out.resourceType), use(out.resourceId), use(out.principal.type), use(out.principal.id),
                 use(bits), use(expiresCol), use(out.grantedBy), use(out.createdAt), now;
+            recordShare(s, "share.granted", actorId, out, mine.resource, grantee);
         }
     });
     invalidate();
@@ -418,10 +492,21 @@ bool AccessService::revoke(const std::string& actorId, const std::string& grantI
     if (!ownGrant && !mine.owner && !mine.allows(sdk::access::kManage) && g->grantedBy != actorId) {
         throw sdk::Forbidden("Only the owner, a manager or whoever granted it may revoke this", "revoke_denied");
     }
+    const std::optional<sdk::AccessResource> resource = mine.resource ? mine.resource : describe(g->resourceType, g->resourceId);
+    const std::string grantee = principalName(g->principal);
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::string id = g->id, t = g->resourceType, r = g->resourceId;
         s << "DELETE FROM access_grants WHERE id = $1", use(id), now;
-        if (g->principal.type != "user") return;
+        std::size_t cascaded = 0;
+        auto recordRevoke = [&] {
+            auto details = sdk::json::object();
+            details->set("also_revoked", cascaded);  // grants the revoked user had made further
+            recordShare(s, "share.revoked", actorId, *g, resource, grantee, details);
+        };
+        if (g->principal.type != "user") {
+            recordRevoke();
+            return;
+        }
         // What the revoked user granted further on this resource goes too, down the chain.
         std::vector<std::string> revoked{g->principal.id};
         std::set<std::string> seen;
@@ -435,10 +520,12 @@ bool AccessService::revoke(const std::string& actorId, const std::string& grantI
                 use(t), use(r), use(granter), into(principals), into(types), now;
             s << "DELETE FROM access_grants WHERE resource_type = $1 AND resource_id = $2 AND granted_by = $3", use(t),
                 use(r), use(granter), now;
+            cascaded += principals.size();
             for (std::size_t i = 0; i < principals.size(); ++i) {
                 if (types[i] == "user") revoked.push_back(principals[i]);
             }
         }
+        recordRevoke();
     });
     invalidate();
     return true;
@@ -531,6 +618,7 @@ Team AccessService::createTeam(const std::string& creatorId, const std::string& 
                 use(creator), use(t.createdAt), now;
             s << "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)", use(t.id),
                 use(creator), use(admin), use(t.createdAt), now;
+            recordTeam(s, "team.created", creatorId, t.id, t.name, nullptr);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -541,11 +629,17 @@ Team AccessService::createTeam(const std::string& creatorId, const std::string& 
     return *team(t.id);
 }
 
-void AccessService::renameTeam(const std::string& id, const std::string& name) {
+void AccessService::renameTeam(const std::string& actorId, const std::string& id, const std::string& name) {
     std::string i = id, n = name;
     try {
         db_.withTransaction([&](Poco::Data::Session& s) {
+            std::string previous = teamNameIn(s, i);
             s << "UPDATE teams SET name = $1 WHERE id = $2", use(n), use(i), now;
+            if (previous != name) {
+                auto details = sdk::json::object();
+                details->set("previous_name", previous);
+                recordTeam(s, "team.renamed", actorId, i, name, details);
+            }
         });
     } catch (const sdk::Error&) {
         throw;
@@ -556,9 +650,10 @@ void AccessService::renameTeam(const std::string& id, const std::string& name) {
     invalidate();
 }
 
-void AccessService::deleteTeam(const std::string& id) {
+void AccessService::deleteTeam(const std::string& actorId, const std::string& id) {
     std::string i = id, type = "team";
     db_.withTransaction([&](Poco::Data::Session& s) {
+        recordTeam(s, "team.deleted", actorId, i, teamNameIn(s, i), nullptr);
         s << "DELETE FROM access_grants WHERE principal_type = $1 AND principal_id = $2", use(type), use(i), now;
         s << "DELETE FROM team_members WHERE team_id = $1", use(i), now;
         s << "DELETE FROM teams WHERE id = $1", use(i), now;
@@ -566,9 +661,11 @@ void AccessService::deleteTeam(const std::string& id) {
     invalidate();
 }
 
-void AccessService::setMember(const std::string& teamId, const std::string& userId, const std::string& role) {
+void AccessService::setMember(const std::string& actorId, const std::string& teamId, const std::string& userId,
+                              const std::string& role) {
     std::string t = teamId, u = userId, r = role;
     int64_t at = clock_.nowMicros();
+    const auto user = auth_.findUserById(userId);
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> current;
         s << "SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u),
@@ -581,16 +678,23 @@ void AccessService::setMember(const std::string& teamId, const std::string& user
         if (current.empty()) {
             s << "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)", use(t), use(u), use(r),
                 use(at), now;
+            recordTeam(s, "team.member_added", actorId, t, teamNameIn(s, t), memberDetails(u, user, r));
         } else {
             s << "UPDATE team_members SET role = $1 WHERE team_id = $2 AND user_id = $3", use(r),
                 use(t), use(u), now;
+            if (current[0] != role) {
+                auto details = memberDetails(u, user, r);
+                details->set("previous_role", current[0]);
+                recordTeam(s, "team.member_role_changed", actorId, t, teamNameIn(s, t), details);
+            }
         }
     });
     invalidate();
 }
 
-void AccessService::removeMember(const std::string& teamId, const std::string& userId) {
+void AccessService::removeMember(const std::string& actorId, const std::string& teamId, const std::string& userId) {
     std::string t = teamId, u = userId;
+    const auto user = auth_.findUserById(userId);
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> current;
         s << "SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u),
@@ -605,6 +709,8 @@ void AccessService::removeMember(const std::string& teamId, const std::string& u
             }
         }
         s << "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2", use(t), use(u), now;
+        recordTeam(s, actorId == userId ? "team.member_left" : "team.member_removed", actorId, t, teamNameIn(s, t),
+                   memberDetails(u, user, current[0]));
     });
     invalidate();
 }

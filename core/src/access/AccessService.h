@@ -12,6 +12,7 @@
 
 #include "db/Database.h"
 #include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IActivity.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IClock.h"
 #include "util/TtlCache.h"
@@ -90,6 +91,8 @@ public:
     std::vector<sdk::AccessGrant> grantsTo(const std::string& userId, const std::string& resourceType) const override;
 
     void removeResourceType(const std::string& name) override;
+    /// Where grant and team changes are recorded (in their own transactions); null = nowhere.
+    void setActivity(sdk::IActivity* activity) { activity_ = activity; }
     int64_t nowMicros() const { return clock_.nowMicros(); }
     bool knowsType(const std::string& name) const;
     /// The type's meaningful bits (0 when unknown).
@@ -105,11 +108,11 @@ public:
     std::optional<Team> teamByName(const std::string& name) const;
     std::vector<Team> teamsOf(const std::string& userId) const;
     std::vector<Team> allTeams() const;
-    void renameTeam(const std::string& id, const std::string& name);
-    void deleteTeam(const std::string& id);
-    void setMember(const std::string& teamId, const std::string& userId, const std::string& role);
+    void renameTeam(const std::string& actorId, const std::string& id, const std::string& name);
+    void deleteTeam(const std::string& actorId, const std::string& id);
+    void setMember(const std::string& actorId, const std::string& teamId, const std::string& userId, const std::string& role);
     /// Removes a member; refuses (Conflict) to remove or demote the last admin.
-    void removeMember(const std::string& teamId, const std::string& userId);
+    void removeMember(const std::string& actorId, const std::string& teamId, const std::string& userId);
 
     // Workspaces (Workspaces.cpp).
     Workspace createWorkspace(const std::string& creatorId, const std::string& name);
@@ -123,15 +126,16 @@ public:
     std::vector<Workspace> allWorkspaces(bool includeDeleted) const;
     /// The user's strongest role in the workspace ("" when none or the workspace is deleted).
     std::string workspaceRole(const std::string& workspaceId, const std::string& userId) const;
-    void renameWorkspace(const std::string& id, const std::string& name);
+    void renameWorkspace(const std::string& actorId, const std::string& id, const std::string& name);
     /// Marks the workspace deleted: members lose access at once, the data stays for restore.
-    void deleteWorkspace(const std::string& id);
-    void restoreWorkspace(const std::string& id);
+    void deleteWorkspace(const std::string& actorId, const std::string& id);
+    void restoreWorkspace(const std::string& actorId, const std::string& id);
     /// Adds a member or changes their role. Refuses (Conflict) to demote the last owner.
-    void setWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id,
-                            const std::string& role);
+    void setWorkspaceMember(const std::string& actorId, const std::string& workspaceId, const std::string& type,
+                            const std::string& id, const std::string& role);
     /// Refuses (Conflict) to remove the last owner.
-    void removeWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id);
+    void removeWorkspaceMember(const std::string& actorId, const std::string& workspaceId, const std::string& type,
+                               const std::string& id);
 
 private:
     struct CachedDecision {
@@ -146,6 +150,18 @@ private:
                                              const std::string& userId) const;
     std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
     sdk::AccessResourceType typeOf(const std::string& name) const;
+    /// The username or team name of a principal ("" when it is gone).
+    std::string principalName(const sdk::AccessPrincipal& p) const;
+    /// Records a share entry about `g` in the caller's transaction (when activity is set).
+    void recordShare(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                     const sdk::AccessGrant& g, const std::optional<sdk::AccessResource>& resource,
+                     const std::string& principalName, Poco::JSON::Object::Ptr details = nullptr) const;
+    /// Records a team entry in the caller's transaction (when activity is set).
+    /// A workspace's own event: owned by its account, so its members read it in its feed.
+    void recordWorkspace(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                         const std::string& workspaceId, Poco::JSON::Object::Ptr details) const;
+    void recordTeam(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                    const std::string& teamId, const std::string& teamName, Poco::JSON::Object::Ptr details) const;
 
     Database& db_;
     const sdk::IAuth& auth_;
@@ -156,6 +172,7 @@ private:
     mutable std::map<std::string, std::string> accountWorkspace_;  ///< account id → workspace id ("" = a person)
     mutable std::shared_mutex typesMutex_;
     std::map<std::string, sdk::AccessResourceType> types_;
+    sdk::IActivity* activity_ = nullptr;
 };
 
 }  // namespace hub::core

@@ -117,13 +117,13 @@ public:
         Workspace w = needing(ctx, "admin");
         sdk::BodyValidator v(ctx.jsonBody());
         std::string name = workspaceName(v);
-        access_.renameWorkspace(w.id, name);
+        access_.renameWorkspace(ctx.requireAuth().userId, w.id, name);
         ctx.respondJson(200, workspaceJson(*access_.workspace(w.id), ctx.requireAuth().userId));
     }
 
     void remove(sdk::RequestContext& ctx) {
         Workspace w = needing(ctx, "owner");
-        access_.deleteWorkspace(w.id);
+        access_.deleteWorkspace(ctx.requireAuth().userId, w.id);
         auto o = sdk::json::object();
         o->set("status", "success");
         o->set("id", w.id);
@@ -143,8 +143,8 @@ public:
             u = auth_.findUserByName(*owner);
             if (!u || u->role == "workspace") throw sdk::NotFound("User not found", "user_not_found");
         }
-        access_.restoreWorkspace(w.id);
-        if (u) access_.setWorkspaceMember(w.id, "user", u->id, "owner");
+        access_.restoreWorkspace(me.userId, w.id);
+        if (u) access_.setWorkspaceMember(me.userId, w.id, "user", u->id, "owner");
         ctx.respondJson(200, workspaceJson(*access_.workspace(w.id), me.userId));
     }
 
@@ -172,7 +172,7 @@ public:
         }
         const WorkspaceMember* existing = w.member(type, id);
         checkRoleChange(ctx, w, existing ? existing->role : "", role);
-        access_.setWorkspaceMember(w.id, type, id, role);
+        access_.setWorkspaceMember(ctx.requireAuth().userId, w.id, type, id, role);
         ctx.respondJson(existing ? 200 : 201, workspaceJson(*access_.workspace(w.id), ctx.requireAuth().userId));
     }
 
@@ -195,7 +195,7 @@ public:
             throw sdk::ValidationError("A team cannot own a workspace; give it admin at most", "team_cannot_own");
         }
         checkRoleChange(ctx, w, m.role, role);
-        access_.setWorkspaceMember(w.id, m.type, m.id, role);
+        access_.setWorkspaceMember(ctx.requireAuth().userId, w.id, m.type, m.id, role);
         ctx.respondJson(200, workspaceJson(*access_.workspace(w.id), ctx.requireAuth().userId));
     }
 
@@ -206,7 +206,7 @@ public:
         Workspace w = id == me.userId ? visible(ctx) : needing(ctx, "admin");
         const WorkspaceMember& m = routeMember(ctx, w);
         if (id != me.userId) checkRoleChange(ctx, w, m.role, "");
-        access_.removeWorkspaceMember(w.id, m.type, m.id);
+        access_.removeWorkspaceMember(me.userId, w.id, m.type, m.id);
         auto o = sdk::json::object();
         o->set("status", "success");
         ctx.respondJson(200, o);

@@ -7,7 +7,9 @@
 
 #include "access/AccessService.h"
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
 #include "hub/sdk/Text.h"
+#include "hub/sdk/services/IActivity.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -66,6 +68,7 @@ Workspace AccessService::createWorkspace(const std::string& creatorId, const std
             s << "INSERT INTO workspace_members (workspace_id, member_type, member_id, role, added_at) VALUES "
                  "($1, $2, $3, $4, $5)",
                 use(w.id), use(user), use(creator), use(owner), use(w.createdAt), now;
+            recordWorkspace(s, "workspace.created", creatorId, w.id, nullptr);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -196,7 +199,38 @@ std::vector<Workspace> AccessService::allWorkspaces(bool includeDeleted) const {
     return out;
 }
 
-void AccessService::renameWorkspace(const std::string& id, const std::string& name) {
+void AccessService::recordWorkspace(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                                    const std::string& workspaceId, Poco::JSON::Object::Ptr details) const {
+    if (activity_ == nullptr) return;
+    std::vector<std::string> names, accounts;
+    std::string w = workspaceId;
+    s << "SELECT name, CAST(account_id AS TEXT) FROM workspaces WHERE id = $1", use(w), into(names), into(accounts), now;
+    if (names.empty()) return;
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = "workspace";
+    e.resourceId = workspaceId;
+    e.resourceName = names[0];
+    e.ownerId = accounts[0];
+    e.workspaceId = workspaceId;
+    e.details = details;
+    activity_->record(s, e);
+}
+
+namespace {
+
+Poco::JSON::Object::Ptr memberChange(const std::string& type, const std::string& id, const std::string& role) {
+    auto d = sdk::json::object();
+    d->set("member_type", type);
+    d->set("member_id", id);
+    d->set("role", role.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(role));
+    return d;
+}
+
+}  // namespace
+
+void AccessService::renameWorkspace(const std::string& actorId, const std::string& id, const std::string& name) {
     std::string i = id, n = name;
     try {
         db_.withTransaction([&](Poco::Data::Session& s) {
@@ -205,6 +239,9 @@ void AccessService::renameWorkspace(const std::string& id, const std::string& na
                 use(n), use(i), into(taken), now;
             if (!taken.empty()) throw sdk::Conflict("A workspace named '" + name + "' already exists", "workspace_exists");
             s << "UPDATE workspaces SET name = $1 WHERE id = $2", use(n), use(i), now;
+            auto d = sdk::json::object();
+            d->set("name", name);
+            recordWorkspace(s, "workspace.renamed", actorId, i, d);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -215,18 +252,19 @@ void AccessService::renameWorkspace(const std::string& id, const std::string& na
     invalidate();
 }
 
-void AccessService::deleteWorkspace(const std::string& id) {
+void AccessService::deleteWorkspace(const std::string& actorId, const std::string& id) {
     std::string i = id, type = "workspace";
     int64_t at = clock_.nowMicros();
     db_.withTransaction([&](Poco::Data::Session& s) {
         s << "UPDATE workspaces SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL", use(at), use(i), now;
         // Grants to the workspace end with it (its members' roles end by deleted_at).
         s << "DELETE FROM access_grants WHERE principal_type = $1 AND principal_id = $2", use(type), use(i), now;
+        recordWorkspace(s, "workspace.deleted", actorId, i, nullptr);
     });
     invalidate();
 }
 
-void AccessService::restoreWorkspace(const std::string& id) {
+void AccessService::restoreWorkspace(const std::string& actorId, const std::string& id) {
     auto w = workspace(id, true);
     if (!w) throw sdk::NotFound("Workspace not found", "workspace_not_found");
     if (w->deletedAt == 0) return;
@@ -234,6 +272,7 @@ void AccessService::restoreWorkspace(const std::string& id) {
     try {
         db_.withTransaction([&](Poco::Data::Session& s) {
             s << "UPDATE workspaces SET deleted_at = NULL WHERE id = $1", use(i), now;
+            recordWorkspace(s, "workspace.restored", actorId, i, nullptr);
         });
     } catch (const std::exception& e) {
         if (db_.isUniqueViolation(e)) {
@@ -244,8 +283,8 @@ void AccessService::restoreWorkspace(const std::string& id) {
     invalidate();
 }
 
-void AccessService::setWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id,
-                                       const std::string& role) {
+void AccessService::setWorkspaceMember(const std::string& actorId, const std::string& workspaceId,
+                                       const std::string& type, const std::string& id, const std::string& role) {
     std::string w = workspaceId, t = type, m = id, r = role;
     int64_t at = clock_.nowMicros();
     db_.withTransaction([&](Poco::Data::Session& s) {
@@ -262,15 +301,18 @@ void AccessService::setWorkspaceMember(const std::string& workspaceId, const std
             s << "INSERT INTO workspace_members (workspace_id, member_type, member_id, role, added_at) VALUES "
                  "($1, $2, $3, $4, $5)",
                 use(w), use(t), use(m), use(r), use(at), now;
-        } else {
+            recordWorkspace(s, "workspace.member_added", actorId, w, memberChange(t, m, r));
+        } else if (current[0] != role) {
             s << "UPDATE workspace_members SET role = $1 WHERE workspace_id = $2 AND member_type = $3 AND member_id = $4",
                 use(r), use(w), use(t), use(m), now;
+            recordWorkspace(s, "workspace.member_role_changed", actorId, w, memberChange(t, m, r));
         }
     });
     invalidate();
 }
 
-void AccessService::removeWorkspaceMember(const std::string& workspaceId, const std::string& type, const std::string& id) {
+void AccessService::removeWorkspaceMember(const std::string& actorId, const std::string& workspaceId,
+                                          const std::string& type, const std::string& id) {
     std::string w = workspaceId, t = type, m = id;
     db_.withTransaction([&](Poco::Data::Session& s) {
         std::vector<std::string> current;
@@ -288,6 +330,8 @@ void AccessService::removeWorkspaceMember(const std::string& workspaceId, const 
         }
         s << "DELETE FROM workspace_members WHERE workspace_id = $1 AND member_type = $2 AND member_id = $3", use(w),
             use(t), use(m), now;
+        recordWorkspace(s, type == "user" && id == actorId ? "workspace.member_left" : "workspace.member_removed", actorId,
+                        w, memberChange(t, m, ""));
     });
     invalidate();
 }

@@ -113,6 +113,7 @@ void HubServer::printUsage() {
         "  gc                                      free storage left by crashes (abandoned uploads, orphans)\n"
         "  fsck                                    verify every stored chunk and reference; exit 1 on damage\n"
         "  keys rotate --new-key-file F            re-wrap storage data keys with a new master key\n"
+        "  activity prune                          delete activity entries older than activity.retention_days\n"
         "  user create NAME [--email E] [--role R] create a user (password read from stdin)\n"
         "  user passwd NAME                        set a password (read from stdin)\n"
         "  user list                               list users\n"
@@ -257,6 +258,32 @@ int HubServer::storageCommand(const std::vector<std::string>& args) {
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "hubd " << cmd << ": " << e.what() << std::endl;
+        return kExitUnavailable;
+    }
+}
+
+int HubServer::activityCommand(const std::vector<std::string>& args) {
+    setupLogging("warning", false, "");
+    if (args.size() != 2 || args[1] != "prune") {
+        std::cerr << "usage: hubd activity prune [--set activity.retention_days=N]\n";
+        return kExitUsage;
+    }
+    Runtime rt(cl_);
+    if (!load(rt)) return kExitConfig;
+    try {
+        rt.openDatabase();
+        rt.initServices();
+        int days = static_cast<int>(rt.config().getInt("activity.retention_days"));
+        if (days == 0) {
+            std::cout << "activity prune: activity.retention_days is 0 (keep forever); nothing deleted" << std::endl;
+            return 0;
+        }
+        int64_t n = rt.activity().prune(days);
+        std::cout << "activity prune: deleted " << n << " entr" << (n == 1 ? "y" : "ies") << " older than " << days
+                  << " day(s)" << std::endl;
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "hubd activity: " << e.what() << std::endl;
         return kExitUnavailable;
     }
 }
@@ -434,6 +461,7 @@ int HubServer::main(const std::vector<std::string>& args) {
     if (cmd == "serve") return serve();
     if (cmd == "migrate") return migrate();
     if (cmd == "user") return userCommand(args);
+    if (cmd == "activity") return activityCommand(args);
     if (cmd == "gc" || cmd == "fsck" || cmd == "keys") return storageCommand(args);
     return pluginCommand(args);
 }

@@ -24,6 +24,8 @@ private:
     int checkConfig();
     int migrate();
     int userCommand(const std::vector<std::string>& args);
+    /// `hubd activity prune`: deletes entries older than activity.retention_days once.
+    int activityCommand(const std::vector<std::string>& args);
     /// hubd gc | fsck | keys rotate: storage maintenance.
     int storageCommand(const std::vector<std::string>& args);
     /// A subcommand registered by a plugin (`hubd import advisors ...`).

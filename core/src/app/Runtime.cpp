@@ -10,6 +10,7 @@
 
 #include "access/AccessRoutes.h"
 #include "access/WorkspaceRoutes.h"
+#include "activity/ActivityRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "config/CoreSchema.h"
 #include "config/SchemaValidator.h"
@@ -234,6 +235,8 @@ void Runtime::initServices() {
                                   return out;
                               }});
     links_ = std::make_shared<ShareLinks>(*db_, *hasher_, *access_, clock_);
+    activity_ = std::make_shared<ActivityService>(*db_, *access_, clock_);
+    access_->setActivity(activity_.get());  // shares and teams are recorded in their own transactions
 
     storage::StorageSettings ss;
     ss.root = core_.getString("storage.root");
@@ -266,6 +269,8 @@ void Runtime::initServices() {
                    "core");
     services_->add(sdk::IShareLinks::kServiceId,
                    std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IShareLinks>(links_)), "core");
+    services_->add(sdk::IActivity::kServiceId,
+                   std::static_pointer_cast<void>(std::static_pointer_cast<sdk::IActivity>(activity_)), "core");
     services_->add(sdk::IClock::kServiceId,
                    std::shared_ptr<void>(std::shared_ptr<sdk::IClock>(), static_cast<sdk::IClock*>(&clock_)), "core");
     services_->add(sdk::IEventBus::kServiceId,
@@ -329,6 +334,7 @@ void Runtime::registerCoreRoutes() {
     registerAuthRoutes(*router_, *auth_);
     registerAccessRoutes(*router_, *access_, *auth_);
     registerWorkspaceRoutes(*router_, *access_, *auth_);
+    registerActivityRoutes(*router_, *activity_, *access_, *auth_);
 
     // The page at `/`: server.web_root, else installed next to hubd, else the source tree.
     staticFiles_ = std::make_unique<StaticFiles>(
@@ -403,6 +409,9 @@ int Runtime::serve() {
     http_ = std::make_unique<HttpServer>(hs, *pipeline_, *watchdog_);
     http_->start();
     watchdog_->start();
+    // Only a serving hubd sweeps: CLI commands must not delete entries as a side effect.
+    activity_->startSweeper(static_cast<int>(core_.getInt("activity.retention_days")),
+                            std::chrono::seconds(core_.getInt("activity.sweep_interval_seconds")));
     return http_->port();
 }
 
@@ -419,6 +428,7 @@ void Runtime::shutdown() {
     if (watchdog_) {
         watchdog_->stopThread();
     }
+    if (activity_) activity_->stopSweeper();
     if (plugins_) {
         plugins_->stopAll(ComponentSinks{*router_, *tools_, *services_, *events_, middleware_, commands_});
     }

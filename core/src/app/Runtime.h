@@ -11,6 +11,7 @@
 
 #include "access/AccessService.h"
 #include "access/ShareLinks.h"
+#include "activity/ActivityService.h"
 #include "auth/AuthService.h"
 #include "config/ConfigTree.h"
 #include "db/Database.h"
@@ -67,6 +68,8 @@ public:
     const sdk::ConfigView& config() const { return core_; }
     Database& database() { return *db_; }
     AuthService& auth() { return *auth_; }
+    /// The activity store (after initServices()).
+    ActivityService& activity() { return *activity_; }
     /// The storage engine (after initServices()).
     storage::BlobEngine& storage() { return *blobs_; }
     PluginManager& plugins() { return *plugins_; }
@@ -107,6 +110,7 @@ private:
     std::shared_ptr<AuthService> auth_;
     std::shared_ptr<AccessService> access_;
     std::shared_ptr<ShareLinks> links_;
+    std::shared_ptr<ActivityService> activity_;
     std::shared_ptr<storage::BlobEngine> blobs_;
 
     std::unique_ptr<ConnectionWatchdog> watchdog_;

@@ -139,6 +139,11 @@ void declareCoreSchema(sdk::ConfigSchema& s) {
                      "which server admins give through /api/v1/shares");
     tools.stringList("restricted").defaultValue(sdk::json::array())
         .description("Tools that need a grant even when tools.access is everyone");
+    auto& activity = s.section("activity");
+    activity.integer("retention_days").defaultValue(90).min(0).max(36500)
+        .description("Activity entries older than this are deleted; 0 = keep them forever");
+    activity.integer("sweep_interval_seconds").defaultValue(3600).min(1).max(86400)
+        .description("How often a serving hubd deletes expired activity entries (also once at start)");
 
     auto& storage = s.section("storage");
     storage.string("root").defaultValue(std::string("")).description("Empty = <data_dir>/blobs");

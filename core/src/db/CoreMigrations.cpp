@@ -167,8 +167,49 @@ CREATE INDEX access_grants_principal ON access_grants (principal_type, principal
     released.name = "storage_chunk_released_at";
     released.sqlite = "ALTER TABLE storage_chunks ADD COLUMN released_at BIGINT;";
     released.postgresql = released.sqlite;
-    // Share links (core.links.v1). Version 6, not 5: 5 is the activity table of another line
-    // of work, and distinct versions let both merge in either order.
+    // One activity store for every plugin (core.activity.v1). Readers page by (at, id)
+    // descending; each index serves one way an entry reaches a reader (owner, actor, the
+    // resource itself), and `at` alone serves the retention sweep.
+    sdk::Migration activity;
+    activity.version = 5;
+    activity.name = "activity";
+    activity.sqlite = R"SQL(
+CREATE TABLE activity (
+    id TEXT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    owner_id TEXT,
+    workspace_id TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX activity_owner_at ON activity (owner_id, at, id);
+CREATE INDEX activity_actor_at ON activity (actor_id, at, id);
+CREATE INDEX activity_resource_at ON activity (resource_type, resource_id, at, id);
+CREATE INDEX activity_at ON activity (at);
+)SQL";
+    activity.postgresql = R"SQL(
+CREATE TABLE activity (
+    id UUID PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    owner_id TEXT,
+    workspace_id TEXT,
+    details JSONB NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX activity_owner_at ON activity (owner_id, at, id);
+CREATE INDEX activity_actor_at ON activity (actor_id, at, id);
+CREATE INDEX activity_resource_at ON activity (resource_type, resource_id, at, id);
+CREATE INDEX activity_at ON activity (at);
+)SQL";
+    // Share links (core.links.v1): only a token's SHA-256 is stored.
     sdk::Migration links;
     links.version = 6;
     links.name = "share_links";
@@ -274,7 +315,7 @@ ALTER TABLE access_grants DROP CONSTRAINT access_grants_principal_type_check;
 ALTER TABLE access_grants ADD CONSTRAINT access_grants_principal_type_check
     CHECK (principal_type IN ('user', 'team', 'workspace'));
 )SQL";
-    return {users, storage, access, released, links, workspaces};
+    return {users, storage, access, released, activity, links, workspaces};
 }
 
 }  // namespace hub::core

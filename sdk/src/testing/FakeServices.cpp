@@ -7,6 +7,22 @@ namespace sdk {
 inline namespace v1 {
 namespace testing {
 
+RecordingActivity::RecordingActivity() = default;
+RecordingActivity::~RecordingActivity() = default;
+
+std::string RecordingActivity::record(Poco::Data::Session&, const ActivityEntry& entry) { return record(entry); }
+
+std::string RecordingActivity::record(const ActivityEntry& entry) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.push_back(entry);
+    return "entry-" + std::to_string(entries_.size());
+}
+
+std::vector<ActivityEntry> RecordingActivity::entries() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_;
+}
+
 FakeServiceRegistry::FakeServiceRegistry() = default;
 FakeServiceRegistry::~FakeServiceRegistry() = default;
 

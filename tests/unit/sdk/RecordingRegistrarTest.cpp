@@ -13,6 +13,7 @@ namespace {
 
 using testing::FakeRequestContext;
 using testing::FakeServiceRegistry;
+using testing::RecordingActivity;
 using testing::RecordingRegistrar;
 using ::testing::UnorderedElementsAre;
 
@@ -98,6 +99,26 @@ TEST(FakeServiceRegistryTest, FindsServicesByTheirId) {
     EXPECT_EQ(registry.find<EchoService>(), echo);
     EXPECT_EQ(registry.require<EchoService>()->prefix, ">");
     EXPECT_THAT(registry.ids(), UnorderedElementsAre("test.echo.v1"));
+}
+
+TEST(RecordingActivityTest, KeepsWhatAPluginRecordsThroughTheRegistry) {
+    FakeServiceRegistry registry;
+    auto recorded = std::make_shared<RecordingActivity>();
+    registry.add<IActivity>(recorded);
+    auto activity = registry.require<IActivity>();
+    ActivityEntry e;
+    e.actorId = "u1";
+    e.action = "thing.created";
+    e.resourceType = "thing";
+    e.resourceId = "t1";
+    e.ownerId = "u1";
+    EXPECT_FALSE(activity->record(e).empty());
+    e.action = "thing.deleted";
+    activity->record(e);
+    auto entries = recorded->entries();
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].action, "thing.created");
+    EXPECT_EQ(entries[1].action, "thing.deleted");
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "hub/sdk/Version.h"
 #include "hub/sdk/Text.h"
 #include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IActivity.h"
 #include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IBlobStore.h"
 #include "hub/sdk/services/IClock.h"

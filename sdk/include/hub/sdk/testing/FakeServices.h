@@ -3,12 +3,14 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "hub/sdk/PluginContext.h"
 #include "hub/sdk/Registrar.h"
 #include "hub/sdk/ServiceRegistry.h"
+#include "hub/sdk/services/IActivity.h"
 
 namespace hub {
 namespace sdk {
@@ -77,6 +79,24 @@ private:
     ConfigView config_;
     std::string dataDir_;
     FakeServiceRegistry registry_;
+};
+
+/// core.activity.v1 that keeps the entries in memory, for asserting what a plugin records.
+/// record(session, entry) ignores the session: a test of rollback needs the real store.
+/// Thread-safe.
+class HUB_SDK_API RecordingActivity : public IActivity {
+public:
+    RecordingActivity();
+    ~RecordingActivity() override;
+
+    std::string record(Poco::Data::Session& session, const ActivityEntry& entry) override;
+    std::string record(const ActivityEntry& entry) override;
+    /// A copy of what was recorded, oldest first.
+    std::vector<ActivityEntry> entries() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<ActivityEntry> entries_;
 };
 
 }  // namespace testing
