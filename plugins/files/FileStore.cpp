@@ -66,12 +66,14 @@ Permissions Permissions::fromBits(uint32_t bits) {
 
 FileStore::FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
                      std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events,
-                     std::shared_ptr<sdk::IAccess> access, uint64_t maxUploadBytes)
+                     std::shared_ptr<sdk::IAccess> access, std::shared_ptr<sdk::IShareLinks> links,
+                     uint64_t maxUploadBytes)
     : db_(std::move(db)),
       blobs_(std::move(blobs)),
       clock_(std::move(clock)),
       events_(std::move(events)),
       access_(std::move(access)),
+      links_(std::move(links)),
       maxUploadBytes_(maxUploadBytes) {}
 
 std::optional<FileRow> FileStore::byPath(const std::string& ownerId, const std::string& path) const {
@@ -415,7 +417,8 @@ int FileStore::remove(const FileRow& target) {
         freed = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
             blobs_->release(s, blobIds[i], reclaimable);
-            access_->forgetResource(s, kinds[i], ids[i]);  // its grants go with it
+            access_->forgetResource(s, kinds[i], ids[i]);  // its grants and links go with it
+            links_->forgetResource(s, kinds[i], ids[i]);
             freed += sizes[i];
         }
         removed = static_cast<int>(ids.size());

@@ -17,6 +17,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "hub/sdk/services/IAccess.h"
+#include "hub/sdk/services/IShareLinks.h"
 #include "hub/sdk/services/ITransactionalBlobStore.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
@@ -69,7 +70,7 @@ class FileStore {
 public:
     FileStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::ITransactionalBlobStore> blobs,
               std::shared_ptr<sdk::IClock> clock, std::shared_ptr<sdk::IEventBus> events,
-              std::shared_ptr<sdk::IAccess> access, uint64_t maxUploadBytes);
+              std::shared_ptr<sdk::IAccess> access, std::shared_ptr<sdk::IShareLinks> links, uint64_t maxUploadBytes);
 
     std::optional<FileRow> byPath(const std::string& ownerId, const std::string& path) const;
     std::optional<FileRow> byId(const std::string& id) const;
@@ -131,6 +132,7 @@ private:
     std::shared_ptr<sdk::IClock> clock_;
     std::shared_ptr<sdk::IEventBus> events_;
     std::shared_ptr<sdk::IAccess> access_;
+    std::shared_ptr<sdk::IShareLinks> links_;
     uint64_t maxUploadBytes_;
 };
 

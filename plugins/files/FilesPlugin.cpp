@@ -232,11 +232,13 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
 void FilesPlugin::start(sdk::PluginContext& ctx) {
     auth_ = ctx.services().require<sdk::IAuth>();
     access_ = ctx.services().require<sdk::IAccess>();
+    links_ = ctx.services().require<sdk::IShareLinks>();
     store_ = std::make_shared<FileStore>(ctx.services().require<sdk::IDatabase>(),
                                          ctx.services().require<sdk::ITransactionalBlobStore>(),
                                          ctx.services().require<sdk::IClock>(),
-                                         ctx.services().require<sdk::IEventBus>(), access_,
+                                         ctx.services().require<sdk::IEventBus>(), access_, links_,
                                          static_cast<uint64_t>(maxUploadBytes_));
+    activity_ = ctx.services().find<sdk::IActivity>();
     uploads_->start(*store_, store_->blobs(), *ctx.services().require<sdk::IClock>());
     // Files and folders are shareable through core.access.v1; a folder's grant reaches
     // everything below it (accessTo()).
@@ -322,6 +324,7 @@ void FilesPlugin::registerRoutes(sdk::Registrar& r) {
                  [this](sdk::RequestContext& ctx) { share(ctx, spaceFile(ctx, sdk::access::kReshare)); }});
         r.route({"DELETE", files + "/{path:path}/share/{user_id}", AuthMode::Required, 0, bind(&FilesPlugin::unshare)});
     }
+    registerLinkRoutes(r, uploadLimit);
     // HubGPT's doubled prefix also unshares.
     r.route({"DELETE", "/api/v1/files/files/{path:path}/share/{user_id}", AuthMode::Required, 0,
              bind(&FilesPlugin::unshare)});
@@ -352,6 +355,7 @@ void FilesPlugin::registerRoutes(sdk::Registrar& r) {
                  if (file.isFolder()) throw sdk::Conflict("'" + file.path + "' is a folder", "is_folder");
                  if (!perms.write) throw sdk::Forbidden("You may read this file but not change it", "write_denied");
                  FileRow updated = store_->replace(file, ctx.requireAuth().userId, ctx.bodyStream());
+                 recordActivity(ctx.requireAuth().userId, "file.updated", updated);
                  ctx.respondJson(200, entry(updated));
              }});
     r.route({"POST", "/api/v1/files/id/{file_id}/share", AuthMode::Required, kJsonBodyLimit,
@@ -382,6 +386,29 @@ Poco::JSON::Object::Ptr FilesPlugin::entry(const FileRow& f) const {
     o->set("file_type", f.fileType);
     if (f.isPublic) o->set("public_url", "/api/v1/files/id/" + f.id + "/raw");
     return o;
+}
+
+void FilesPlugin::recordActivity(const std::string& actorId, const std::string& action, const FileRow& f,
+                                 Poco::JSON::Object::Ptr details) const {
+    if (!activity_) return;
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = f.kind;  // "file" or "folder", as registered with core.access.v1
+    e.resourceId = f.id;
+    e.resourceName = f.path;
+    e.ownerId = f.userId;
+    e.details = details ? details : sdk::json::object();
+    if (!f.isFolder() && !e.details->has("size")) e.details->set("size", f.size);
+    try {
+        activity_->record(e);  // after the commit: the change stands even if this fails
+    } catch (const std::exception&) {
+    }
+}
+
+bool FilesPlugin::notModified(const sdk::RequestContext& ctx, const FileRow& f) {
+    auto inm = ctx.header("If-None-Match");
+    return inm && !f.isFolder() && etagMatches(*inm, etagOf(f));
 }
 
 FilesPlugin::Space FilesPlugin::scope(sdk::RequestContext& ctx, uint32_t need) const {
@@ -481,6 +508,7 @@ void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
         e.withDetail(list);
         throw e;
     }
+    recordActivity(ctx.requireAuth().userId, stored->created ? "file.created" : "file.updated", stored->row);
     auto o = entry(stored->row);
     o->set("filename", path);
     ctx.respondJson(200, o);
@@ -489,6 +517,7 @@ void FilesPlugin::uploadMultipart(sdk::RequestContext& ctx) {
 void FilesPlugin::uploadRaw(sdk::RequestContext& ctx) {
     std::string path = normalisePath(ctx.pathParam("path"));
     StoredFile stored = store_->upload(scope(ctx, sdk::access::kEdit).ownerId, path, ctx.bodyStream());
+    recordActivity(ctx.requireAuth().userId, stored.created ? "file.created" : "file.updated", stored.row);
     ctx.respondJson(stored.created ? 201 : 200, entry(stored.row));
 }
 
@@ -500,7 +529,9 @@ void FilesPlugin::makeFolder(sdk::RequestContext& ctx) {
         ctx.respondJson(200, entry(*existing));
         return;
     }
-    ctx.respondJson(201, entry(store_->makeFolder(owner, path)));
+    FileRow folder = store_->makeFolder(owner, path);
+    recordActivity(ctx.requireAuth().userId, "folder.created", folder);
+    ctx.respondJson(201, entry(folder));
 }
 
 void FilesPlugin::content(sdk::RequestContext& ctx, const FileRow& file) {
@@ -535,7 +566,7 @@ void FilesPlugin::raw(sdk::RequestContext& ctx, const FileRow& file) {
     if (isActiveContent(file.contentType)) {
         ctx.setHeader("Content-Security-Policy", "default-src 'none'; sandbox");
     }
-    if (auto inm = ctx.header("If-None-Match"); inm && etagMatches(*inm, etag)) {
+    if (notModified(ctx, file)) {
         ctx.respond(304, file.contentType, "");
         return;
     }
@@ -574,6 +605,9 @@ void FilesPlugin::raw(sdk::RequestContext& ctx, const FileRow& file) {
 void FilesPlugin::remove(sdk::RequestContext& ctx) {
     FileRow f = spaceFile(ctx, sdk::access::kEdit);
     int n = store_->remove(f);
+    auto details = sdk::json::object();
+    details->set("removed", n);
+    recordActivity(ctx.requireAuth().userId, f.kind + ".deleted", f, details);
     auto o = sdk::json::object();
     o->set("status", "success");
     o->set("deleted", n);
@@ -595,6 +629,8 @@ void FilesPlugin::patch(sdk::RequestContext& ctx) {
     if (isPublic && f.isFolder()) throw sdk::ValidationError("Only files can be made public", "folder_not_publishable");
     if (newName) normaliseName(*newName);
     if (newPath) normalisePath(*newPath);
+    const std::string& me = ctx.requireAuth().userId;
+    const std::string previousPath = f.path;
     if (newName) {
         std::string name = normaliseName(*newName);
         std::string dir = dirName(f.path);
@@ -602,7 +638,17 @@ void FilesPlugin::patch(sdk::RequestContext& ctx) {
     } else if (newPath) {
         f = store_->move(f, normalisePath(*newPath));
     }
-    if (isPublic) f = store_->setPublic(f, *isPublic);
+    if (f.path != previousPath) {
+        auto details = sdk::json::object();
+        details->set("previous_path", previousPath);
+        recordActivity(me, f.kind + ".moved", f, details);
+    }
+    if (isPublic && *isPublic != f.isPublic) {
+        f = store_->setPublic(f, *isPublic);
+        auto details = sdk::json::object();
+        details->set("public", *isPublic);
+        recordActivity(me, "file.visibility_changed", f, details);
+    }
     ctx.respondJson(200, entry(f));
 }
 

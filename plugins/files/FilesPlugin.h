@@ -36,6 +36,27 @@ private:
     void myShares(sdk::RequestContext& ctx);
     void sharedWithMe(sdk::RequestContext& ctx);
 
+    // Share links (FileLinks.cpp).
+    void registerLinkRoutes(sdk::Registrar& r, std::size_t uploadLimit);
+    void createLink(sdk::RequestContext& ctx);
+    void listLinks(sdk::RequestContext& ctx);
+    void revokeLink(sdk::RequestContext& ctx);
+    void linkInfo(sdk::RequestContext& ctx);
+    void linkDownload(sdk::RequestContext& ctx);
+    /// An upload through a folder's link: `rawName` from the route (raw body) or the part's
+    /// filename (multipart).
+    void linkUpload(sdk::RequestContext& ctx, const std::string& rawName, bool multipart);
+    /// The route's file or folder by id, when the caller may share it (403 otherwise).
+    FileRow linkableFile(sdk::RequestContext& ctx) const;
+    /// The file or folder a link names; 404 as for a bad token when it is gone.
+    FileRow linkTarget(const sdk::ShareLink& link) const;
+    /// Records what happened to a file or folder in core.activity.v1 (after the change
+    /// committed). `actorId` "" = someone holding a link.
+    void recordActivity(const std::string& actorId, const std::string& action, const FileRow& f,
+                        Poco::JSON::Object::Ptr details = nullptr) const;
+    /// A conditional GET the file's ETag satisfies (304, no bytes).
+    static bool notModified(const sdk::RequestContext& ctx, const FileRow& f);
+
     /// Whose files a route works on: the caller's own, or (under /api/v1/workspaces/{id}) the
     /// workspace's account's, when the caller's role there gives `need` (404 for non-members,
     /// 403 without the bit).
@@ -66,6 +87,8 @@ private:
     std::unique_ptr<ResumableUploads> uploads_;
     std::shared_ptr<sdk::IAuth> auth_;
     std::shared_ptr<sdk::IAccess> access_;
+    std::shared_ptr<sdk::IShareLinks> links_;
+    std::shared_ptr<sdk::IActivity> activity_;  ///< null when the server offers none
 };
 
 }  // namespace hub::plugins::files
