@@ -343,11 +343,22 @@ struct AccessFixture {
                      "granted_by, created_at) VALUES ($1, 'thing', $2, 'team', $3, 3, 'owner', 0)",
                     use(grant), use(resource), use(team), now;
             }
+            // A workspace (its account owns "wsthing" resources) with team7 as a viewer member.
+            s << "INSERT INTO users (id, username, hashed_password, created_at, updated_at, password_changed_at, "
+                 "is_workspace) VALUES ('30000000-0000-4000-8000-000000000001', 'workspace:w', '!', 0, 0, 0, 1)", now;
+            s << "INSERT INTO workspaces (id, name, account_id, created_at) VALUES ('40000000-0000-4000-8000-000000000001', "
+                 "'w', '30000000-0000-4000-8000-000000000001', 0)", now;
+            s << "INSERT INTO workspace_members (workspace_id, member_type, member_id, role, added_at) VALUES "
+                 "('40000000-0000-4000-8000-000000000001', 'team', '10000000-0000-4000-8000-000000000007', 'viewer', 0)", now;
         });
         for (auto* svc : {&cached, &uncached}) {
             *svc = std::make_unique<hub::core::AccessService>(*db, users, clock, svc == &cached ? 60000 : 0);
             (*svc)->addResourceType({"thing", hub::sdk::access::kAll, [](const std::string& id) {
                                          return std::optional<hub::sdk::AccessResource>(hub::sdk::AccessResource{"owner", id});
+                                     }});
+            (*svc)->addResourceType({"wsthing", hub::sdk::access::kAll, [](const std::string& id) {
+                                         return std::optional<hub::sdk::AccessResource>(
+                                             hub::sdk::AccessResource{"30000000-0000-4000-8000-000000000001", id});
                                      }});
         }
     }
@@ -388,6 +399,18 @@ void BM_AccessCheckUncached_Baseline(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_AccessCheckUncached_Baseline);
+
+// The same member reaching a resource their team's workspace owns: one more query (the role).
+void BM_AccessCheckWorkspaceUncached(benchmark::State& state) {
+    auto& f = accessFixture();
+    for (auto _ : state) {
+        auto d = f.uncached->check(kMember, "wsthing", "doc");
+        if (!d.visible) throw std::runtime_error("the member must see the workspace's doc");
+        benchmark::DoNotOptimize(d);
+    }
+    setBaseline(state, "BM_AccessCheckUncached_Baseline");
+}
+BENCHMARK(BM_AccessCheckWorkspaceUncached);
 
 }  // namespace
 
