@@ -1,5 +1,7 @@
 #include "access/AccessRoutes.h"
 
+#include "access/GroupName.h"
+
 #include "hub/sdk/BodyValidator.h"
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
@@ -298,15 +300,7 @@ public:
         return o;
     }
 
-    static std::string teamName(sdk::BodyValidator& v) {
-        std::string name = v.requiredString("name", 256);
-        if (v.ok() && (name.empty() || name.size() > 64 || name.find_first_of(std::string("\0\r\n\t", 4)) != std::string::npos ||
-                       !sdk::text::isValidUtf8(name) || name.front() == ' ' || name.back() == ' ')) {
-            v.fail("name", "value_error", "A team name is 1-64 characters, no control characters or edge spaces");
-        }
-        v.finish();
-        return name;
-    }
+    static std::string teamName(sdk::BodyValidator& v) { return validGroupName(v, "team"); }
 
     /// The team named by the route, as the caller may see it: members and server admins.
     Team visibleTeam(sdk::RequestContext& ctx) const {

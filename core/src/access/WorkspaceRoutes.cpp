@@ -2,6 +2,8 @@
 // members (users or teams) with roles owner, admin, editor, viewer.
 #include "access/WorkspaceRoutes.h"
 
+#include "access/GroupName.h"
+
 #include "hub/sdk/BodyValidator.h"
 #include "hub/sdk/Error.h"
 #include "hub/sdk/Json.h"
@@ -45,15 +47,7 @@ public:
         return o;
     }
 
-    static std::string workspaceName(sdk::BodyValidator& v) {
-        std::string name = v.requiredString("name", 256);
-        if (v.ok() && (name.empty() || name.size() > 64 || name.find_first_of(std::string("\0\r\n\t", 4)) != std::string::npos ||
-                       !sdk::text::isValidUtf8(name) || name.front() == ' ' || name.back() == ' ')) {
-            v.fail("name", "value_error", "A workspace name is 1-64 characters, no control characters or edge spaces");
-        }
-        v.finish();
-        return name;
-    }
+    static std::string workspaceName(sdk::BodyValidator& v) { return validGroupName(v, "workspace"); }
 
     /// The workspace named by the route as the caller may see it: members and server admins;
     /// everyone else gets 404.
