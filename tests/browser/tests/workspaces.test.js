@@ -103,7 +103,22 @@ test('workspace members, roles and files; removal; an admin recovers a deleted w
   await h.screenshot(vpage, 'workspaces-editor');
   await vpage.click('#errors .dismiss');
 
+  // An advisor shared with the workspace reaches its members.
+  await h.createAdvisor(page, { name: 'Brief' });
+  await page.click('#advisor-list tr[data-name="Brief"] button:text-is("Share")');
+  await page.check('#advisor-share-form input[name=principal_type][value=workspace]');
+  await page.fill('#advisor-share-name', 'Design');
+  await page.selectOption('#advisor-share-role', 'viewer');
+  await page.click('#advisor-share-form button[type=submit]');
+  await page.waitForSelector('#advisor-grants tr[data-principal-type="workspace"][data-principal-name="Design"]');
+  assert.match(await page.textContent('#advisor-grants tr[data-principal-type="workspace"] th'), /^workspace Design$/);
+  await vpage.goto('/#advisors');
+  await vpage.waitForSelector('#advisor-list tr[data-name="Brief"][data-owner="wanda"][data-access="view"]');
+  await vpage.goto('/#workspaces');
+
   // The owner sees vera's file too, and removes vera.
+  await page.goto('/#workspaces');
+  await page.waitForSelector('#workspace-detail:not([hidden])');
   await page.click('#workspaces-refresh');
   await page.waitForSelector(fileRow('mine.txt'));
   await page.click(`${member('vera')} button:text-is("Remove")`);
