@@ -13,22 +13,27 @@ function baseQuery() {
 }
 
 /** One line of details a person can read; the whole object stays in the tooltip. */
-function summary(e) {
+function summary(e, nameOf) {
   const d = e.details || {};
   if (e.action.startsWith('share.')) return `${d.principal_type || ''} ${d.principal_name || ''}: ${(d.permissions || []).join(', ')}`;
   if (e.action.startsWith('team.member')) return `${d.username || ''} (${d.role || ''})`;
+  if (e.action.startsWith('workspace.member')) return `${d.member_type || ''} ${d.username || d.team || nameOf(d.member_id) || ''}${d.role ? ` (${d.role})` : ''}`;
   if (Array.isArray(d.changed)) return `changed ${d.changed.join(', ') || 'nothing'}`;
   return '';
 }
 
-function row(e) {
+/**
+ * One feed entry as a table row (also used by a workspace's feed, whose `nameOf` turns a
+ * member id into the member's name).
+ */
+export function activityRow(e, nameOf = (id) => id) {
   return el('tr', {},
     el('td', { dataset: { label: 'When' } }, formatTime(e.at)),
     el('td', { dataset: { label: 'Who' } }, e.actor || 'Hub'),
     el('td', { dataset: { label: 'What' } }, e.action),
     el('td', { dataset: { label: 'On' } }, `${e.resource_type} ${e.resource_name || e.resource_id}`),
     el('td', { dataset: { label: 'Owner' } }, e.owner || ''),
-    el('td', { dataset: { label: 'Details' }, title: JSON.stringify(e.details) }, summary(e)));
+    el('td', { dataset: { label: 'Details' }, title: JSON.stringify(e.details) }, summary(e, nameOf)));
 }
 
 async function load(more) {
@@ -36,7 +41,7 @@ async function load(more) {
   const page = await api.get(`/api/v1/activity?${query}`);
   const body = $('#activity-rows');
   if (!more) body.replaceChildren();
-  body.append(...page.items.map(row));
+  body.append(...page.items.map((e) => activityRow(e)));
   cursor = page.next_cursor;
   $('#activity-more').hidden = !cursor;
   $('#activity-empty').hidden = body.children.length > 0;

@@ -8,10 +8,12 @@ import * as chat from './chat.js';
 import * as snippets from './snippets.js';
 import * as teams from './teams.js';
 import * as activity from './activity.js';
+import * as workspaces from './workspaces.js';
+import * as tools from './tools.js';
 import * as shared from './shared.js';
 
-const panels = { account: auth, files, advisors, chat, snippets, teams, activity, shared };
-const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams', 'activity']);
+const panels = { account: auth, files, advisors, chat, snippets, teams, workspaces, tools, activity, shared };
+const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams', 'workspaces', 'tools', 'activity']);
 
 function currentView() {
   // A share link's page (#/shared/chats/TOKEN) needs no sign-in.

@@ -3,6 +3,7 @@
 import * as api from './api.js';
 import { $, el, guard, notify, onSubmit, formatTime, showError } from './ui.js';
 import * as advisors from './advisors.js';
+import * as chatshare from './chatshare.js';
 
 let conversation = null;   // {id, advisor_id, ...}
 let streaming = false;
@@ -12,7 +13,7 @@ function setStreaming(on) {
   streaming = on;
   $('#chat-send').disabled = on;
   $('#chat-cancel').disabled = !on;
-  $('#chat-delete').disabled = on || !conversation;
+  $('#chat-delete').disabled = on || !conversation || !chatshare.isMine(conversation);
   $('#transcript').setAttribute('aria-busy', on ? 'true' : 'false');
   $('#chat-state').textContent = on ? 'Reply streaming…' : '';
 }
@@ -62,14 +63,37 @@ function renderMessages(messages) {
   list.scrollTop = list.scrollHeight;
 }
 
+/** Someone else's conversation: who shared it, my access; without `use` it is read-only. */
+function showOwnership(c) {
+  const mine = !c || chatshare.isMine(c);
+  const readOnly = !mine && !c.access.includes('use');
+  const note = $('#chat-shared-note');
+  note.hidden = mine;
+  note.textContent = mine ? '' : `Shared with you by ${c.owner || 'someone'}; your access: ${c.access.join(', ') || 'none'}${readOnly ? ' (read-only)' : ''}.`;
+  $('#chat-form').hidden = readOnly;
+  $('#chat-form').dataset.readonly = readOnly ? 'true' : 'false';
+}
+
 async function openConversation(id) {
   const c = await api.get(`/api/v1/chat/${encodeURIComponent(id)}`);
   conversation = c;
-  $('#chat-title').textContent = `Conversation of ${formatTime(c.created_at)}`;
+  $('#chat-title').textContent = c.title || `Conversation of ${formatTime(c.created_at)}`;
   $('#chat-title').dataset.conversation = c.id;
   renderMessages(c.messages || []);
+  showOwnership(c);
   setStreaming(false);
+  await chatshare.showFor(c);
   return c;
+}
+
+function closeConversation() {
+  conversation = null;
+  $('#chat-title').textContent = 'No conversation';
+  delete $('#chat-title').dataset.conversation;
+  $('#transcript').replaceChildren();
+  showOwnership(null);
+  chatshare.showFor(null);
+  setStreaming(false);
 }
 
 async function loadHistory() {
@@ -95,7 +119,9 @@ async function newConversation() {
   $('#chat-title').textContent = 'New conversation';
   $('#chat-title').dataset.conversation = c.id;
   renderMessages([]);
+  showOwnership(c);
   setStreaming(false);
+  await chatshare.showFor(c);
   await loadHistory();
   return c;
 }
@@ -200,10 +226,7 @@ export function init() {
   advisors.onAdvisorsChanged(fillAdvisors);
   $('#chat-advisor').addEventListener('change', () => {
     sessionStorage.setItem('hub.chatAdvisor', selectedAdvisor());
-    conversation = null;
-    $('#chat-title').textContent = 'No conversation';
-    $('#transcript').replaceChildren();
-    setStreaming(false);
+    closeConversation();
     guard('History', loadHistory);
   });
   $('#chat-new').addEventListener('click', (e) => guard('New conversation', newConversation, e.currentTarget));
@@ -216,10 +239,7 @@ export function init() {
   $('#chat-delete').addEventListener('click', (e) => guard('Delete conversation', async () => {
     await api.del(`/api/v1/chat/${encodeURIComponent(conversation.id)}`);
     notify('Conversation deleted.');
-    conversation = null;
-    $('#chat-title').textContent = 'No conversation';
-    $('#transcript').replaceChildren();
-    setStreaming(false);
+    closeConversation();
     await loadHistory();
   }, e.currentTarget));
   onSubmit($('#chat-form'), 'Chat', async (form) => {
@@ -233,6 +253,7 @@ export function init() {
   $('#chat-input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('#chat-form').requestSubmit(); }
   });
+  chatshare.init();
   setStreaming(false);
 }
 
@@ -242,13 +263,12 @@ export function show() {
     fillAdvisors(list);
     await loadHistory();
   });
+  guard('Shared with me', () => chatshare.loadSharedWithMe(openConversation));
 }
 
 export function reset() {
   if (abort) abort.abort();
-  conversation = null;
-  $('#chat-title').textContent = 'No conversation';
-  $('#transcript').replaceChildren();
+  chatshare.reset();
+  closeConversation();
   $('#chat-history').replaceChildren();
-  setStreaming(false);
 }

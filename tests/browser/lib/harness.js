@@ -19,13 +19,14 @@ export const PASSWORD = 'correct horse 1';
  * Starts hubd with `sets` (["key=value", ...]) on port 0; resolves once it printed
  * "listening on http://HOST:PORT". Returns {url, stop(), log()}.
  */
-export async function startHub(sets = [], { timeoutMs = 30000 } = {}) {
+export async function startHub(sets = [], { timeoutMs = 30000, extraEnv = {} } = {}) {
   if (!existsSync(HUBD)) throw new Error(`hubd not found at ${HUBD} (build first, or set HUBD)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-browser-'));
   const args = ['--port', '0', '--data-dir', dataDir, '--set', 'logging.access_log=false'];
   for (const s of sets) args.push('--set', s);
   const env = { ...process.env };
   for (const k of ['DATABASE_URL', 'API_USERNAME', 'API_PASSWORD', 'HUB_JWT_SECRET', 'JWT_SECRET_KEY', 'HUB_PORT']) delete env[k];
+  Object.assign(env, extraEnv);  // e.g. API_USERNAME/API_PASSWORD: an admin account made at start
   const child = spawn(HUBD, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -125,12 +126,13 @@ export function readBytes(path) { return readFileSync(path); }
 
 /**
  * Per-file setup for node:test: one hubd and one browser for the file's tests.
- * Returns an object whose `hub` and `browser` are filled in by before().
+ * Returns an object whose `hub` and `browser` are filled in by before(). `extraEnv` is added
+ * to hubd's environment.
  */
-export function suite({ before, after }, sets = []) {
+export function suite({ before, after }, sets = [], { extraEnv = {} } = {}) {
   const env = { hub: null, browser: null };
   before(async () => {
-    env.hub = await startHub(sets);
+    env.hub = await startHub(sets, { extraEnv });
     env.browser = await launchBrowser();
   });
   after(async () => {

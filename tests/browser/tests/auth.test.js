@@ -85,7 +85,7 @@ test('readable at 360px: nothing wider than the window, keyboard reaches the tab
   await h.registerViaApi(env.hub, 'erin');
   const { page, problems, context } = await h.openPage(env.browser, env.hub, { width: 360, height: 740 });
   await h.signIn(page, 'erin');
-  for (const view of ['account', 'files', 'advisors', 'chat', 'snippets']) {
+  for (const view of ['account', 'files', 'advisors', 'chat', 'snippets', 'workspaces', 'tools']) {
     await page.goto(`/#${view}`);
     await page.waitForSelector(`#view-${view}:not([hidden])`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
