@@ -171,5 +171,38 @@ TEST_F(SharingRegressionTest, ARemovedCollaboratorKeepsNoAccessNorLinks) {
     EXPECT_EQ(arr(server_.get("/api/v1/workspaces", bob_.auth()))->size(), 0u);
 }
 
+// Nextcloud #21480/#42337 (reshare escalation): what bob passed on lives only as long as his
+// own right to share, and never gives more than he holds now.
+TEST_F(SharingRegressionTest, AReshareEndsOrNarrowsWithTheResharersOwnRights) {
+    putOk(alice_, "r.txt", "v1");
+    std::string id = idOf(alice_, "r.txt");
+    auto team = server_.postJson("/api/v1/teams", R"({"name":"editors"})", alice_.auth());
+    std::string teamId = team.object()->getValue<std::string>("id");
+    ASSERT_EQ(server_.postJson("/api/v1/teams/" + teamId + "/members", R"({"username":"bob"})", alice_.auth()).status, 201);
+    auto teamGrant = server_.postJson("/api/v1/shares",
+                                      R"({"resource_type":"file","resource_id":")" + id +
+                                          R"(","principal_type":"team","principal_name":"editors","role":"owner"})",
+                                      alice_.auth());
+    ASSERT_EQ(teamGrant.status, 201) << teamGrant.body;
+    // bob, through the team, passes read + write to carol.
+    ASSERT_EQ(shareById(bob_, id, shareBody("shared_with", "carol", true, true, false)).status, 200);
+    EXPECT_EQ(putById(carol_, id, "v2").status, 200);
+    // bob leaves the team: carol's share, his doing, goes with his right.
+    ASSERT_EQ(server_.request("DELETE", "/api/v1/teams/" + teamId + "/members/" + bob_.id, "", bob_.auth()).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol_.auth()).status, 404);
+
+    // bob back with his own grant (read, write, reshare); carol again through him.
+    ASSERT_EQ(share(alice_, "r.txt", shareBody("shared_with", "bob", true, true, true)).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol_.auth()).body, "v2");  // his grant to her stood; his right is back
+    // alice takes write from bob: carol keeps reading but may no longer write.
+    ASSERT_EQ(share(alice_, "r.txt", shareBody("shared_with", "bob", true, false, true)).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol_.auth()).body, "v2");
+    EXPECT_EQ(putById(carol_, id, "v3").status, 403);
+    // alice takes reshare from bob: carol's share ends.
+    ASSERT_EQ(share(alice_, "r.txt", shareBody("shared_with", "bob", true, false, false)).status, 200);
+    EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol_.auth()).status, 404);
+    EXPECT_EQ(getRaw(alice_, "r.txt").body, "v2");
+}
+
 }  // namespace
 }  // namespace hub::tests::files

@@ -147,7 +147,7 @@ sdk::AccessDecision AccessService::check(const std::string& userId, const std::s
 }
 
 sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const std::string& resourceType,
-                                                const std::string& resourceId) const {
+                                                const std::string& resourceId, int depth) const {
     sdk::AccessDecision d;
     uint32_t meaningful = typeBits(resourceType);
     if (meaningful == 0 || userId.empty()) return d;
@@ -164,7 +164,32 @@ sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const
         return d;
     }
     d.via = liveGrants(resourceType, resourceId, userId);
-    for (const auto& g : d.via) d.permissions |= g.permissions;
+    // A reshare stands only while its granter may still share: it gives at most what the
+    // granter holds now. A granter who left the team or workspace their right came from, or
+    // whose grant was narrowed, takes what they passed on with them (down the chain).
+    std::map<std::string, uint32_t> granterBits;
+    for (auto it = d.via.begin(); it != d.via.end();) {
+        uint32_t bits = it->permissions;
+        if (it->grantedBy != d.resource->ownerId) {
+            auto known = granterBits.find(it->grantedBy);
+            if (known == granterBits.end()) {
+                uint32_t held = 0;
+                if (depth < kMaxReshareDepth && it->grantedBy != userId) {
+                    auto granter = computeCheck(it->grantedBy, resourceType, resourceId, depth + 1);
+                    if (granter.allows(sdk::access::kReshare) || granter.allows(sdk::access::kManage)) held = granter.permissions;
+                }
+                known = granterBits.emplace(it->grantedBy, held).first;
+            }
+            bits &= known->second;
+        }
+        if (bits == 0) {
+            it = d.via.erase(it);
+            continue;
+        }
+        it->permissions = bits;
+        d.permissions |= bits;
+        ++it;
+    }
     // Owned by a workspace: the member's role gives bits on everything in it, and so do grants
     // on the workspace itself (a guest's access).
     if (auto ws = workspaceOfAccount(d.resource->ownerId)) {

@@ -142,8 +142,10 @@ private:
         sdk::AccessDecision decision;
         int64_t validUntil = 0;  ///< the earliest expiry among its grants (0 = none)
     };
+    /// `depth` counts the granters followed up a reshare chain (bounded, cycles included).
     sdk::AccessDecision computeCheck(const std::string& userId, const std::string& resourceType,
-                                     const std::string& resourceId) const;
+                                     const std::string& resourceId, int depth = 0) const;
+    static constexpr int kMaxReshareDepth = 8;
     /// Makes every cached decision stale (after a committed change).
     void invalidate() { generation_.fetch_add(1); }
     std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
