@@ -164,13 +164,37 @@ sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const
         return d;
     }
     d.via = liveGrants(resourceType, resourceId, userId);
+    d.permissions |= admitGrants(d.via, d.resource->ownerId, resourceType, resourceId, userId, depth);
+    // Owned by a workspace: the member's role gives bits on everything in it, and so do grants
+    // on the workspace itself (a guest's access).
+    if (auto ws = workspaceOfAccount(d.resource->ownerId)) {
+        d.permissions |= workspaceRoleBits(workspaceRole(*ws, userId));
+        if (resourceType != "workspace") {
+            auto guest = liveGrants("workspace", *ws, userId);
+            d.permissions |= admitGrants(guest, d.resource->ownerId, "workspace", *ws, userId, depth);
+            d.via.insert(d.via.end(), guest.begin(), guest.end());
+        }
+    }
+    d.permissions &= meaningful;
+    d.visible = (d.permissions & sdk::access::kView) != 0;
+    if (!d.visible) {
+        d.permissions = 0;
+        d.via.clear();
+    }
+    return d;
+}
+
+uint32_t AccessService::admitGrants(std::vector<sdk::AccessGrant>& grants, const std::string& ownerId,
+                                    const std::string& resourceType, const std::string& resourceId,
+                                    const std::string& userId, int depth) const {
     // A reshare stands only while its granter may still share: it gives at most what the
     // granter holds now. A granter who left the team or workspace their right came from, or
     // whose grant was narrowed, takes what they passed on with them (down the chain).
     std::map<std::string, uint32_t> granterBits;
-    for (auto it = d.via.begin(); it != d.via.end();) {
+    uint32_t out = 0;
+    for (auto it = grants.begin(); it != grants.end();) {
         uint32_t bits = it->permissions;
-        if (it->grantedBy != d.resource->ownerId) {
+        if (it->grantedBy != ownerId) {
             auto known = granterBits.find(it->grantedBy);
             if (known == granterBits.end()) {
                 uint32_t held = 0;
@@ -183,31 +207,14 @@ sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const
             bits &= known->second;
         }
         if (bits == 0) {
-            it = d.via.erase(it);
+            it = grants.erase(it);
             continue;
         }
         it->permissions = bits;
-        d.permissions |= bits;
+        out |= bits;
         ++it;
     }
-    // Owned by a workspace: the member's role gives bits on everything in it, and so do grants
-    // on the workspace itself (a guest's access).
-    if (auto ws = workspaceOfAccount(d.resource->ownerId)) {
-        d.permissions |= workspaceRoleBits(workspaceRole(*ws, userId));
-        if (resourceType != "workspace") {
-            for (auto& g : liveGrants("workspace", *ws, userId)) {
-                d.permissions |= g.permissions;
-                d.via.push_back(std::move(g));
-            }
-        }
-    }
-    d.permissions &= meaningful;
-    d.visible = (d.permissions & sdk::access::kView) != 0;
-    if (!d.visible) {
-        d.permissions = 0;
-        d.via.clear();
-    }
-    return d;
+    return out;
 }
 
 sdk::AccessDecision AccessService::require(const std::string& userId, const std::string& resourceType,

@@ -146,6 +146,11 @@ private:
     sdk::AccessDecision computeCheck(const std::string& userId, const std::string& resourceType,
                                      const std::string& resourceId, int depth = 0) const;
     static constexpr int kMaxReshareDepth = 8;
+    /// Narrows each grant to what its granter may still pass on (the owner's pass whole) and
+    /// drops those that give nothing; returns the union of what is left.
+    uint32_t admitGrants(std::vector<sdk::AccessGrant>& grants, const std::string& ownerId,
+                         const std::string& resourceType, const std::string& resourceId, const std::string& userId,
+                         int depth) const;
     /// Makes every cached decision stale (after a committed change).
     void invalidate() { generation_.fetch_add(1); }
     std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
