@@ -100,8 +100,11 @@ FileRow FilesPlugin::linkTarget(const sdk::ShareLink& link) const {
 }
 
 void FilesPlugin::linkInfo(sdk::RequestContext& ctx) {
+    // A browser opening the link gets the page, which asks for this JSON (and a password).
+    const std::string token = ctx.pathParam("token");
+    if (sdk::redirectBrowserToLinkPage(ctx, "/#/links/", token)) return;
     // What a link offers, counting no use: a page shows it before the download or upload.
-    sdk::ShareLink link = links_->inspect(ctx.pathParam("token"), linkPassword(ctx));
+    sdk::ShareLink link = links_->inspect(token, linkPassword(ctx));
     FileRow f = linkTarget(link);
     auto o = sdk::json::object();
     o->set("type", f.kind);

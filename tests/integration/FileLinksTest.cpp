@@ -65,6 +65,10 @@ TEST_F(FileLinksTest, ADownloadLinkHonoursItsPasswordLimitAndRevocation) {
     ASSERT_EQ(info.status, 200) << info.body;
     EXPECT_EQ(info.object()->getValue<std::string>("name"), "report.txt");  // not the folders above it
     EXPECT_EQ(info.object()->getValue<int>("uses_left"), 2);
+    // A browser is sent to the page's view of the link (counting nothing).
+    auto page = server_.get("/api/v1/links/" + t, {{"Accept", "text/html,application/xhtml+xml"}});
+    EXPECT_EQ(page.status, 303);
+    EXPECT_EQ(page.header("Location"), "/#/links/" + t);
     auto first = download(t, "open sesame");
     ASSERT_EQ(first.status, 200) << first.body;
     EXPECT_EQ(first.body, "the report");

@@ -93,6 +93,15 @@ public:
                                 const std::string& resourceId) = 0;
 };
 
+class RequestContext;
+
+/// When a browser (Accept: text/html, not JSON) opens a share link's API address, answers 303
+/// to the page's view of the link, `pagePath` + token (e.g. "/#/links/"), and returns true;
+/// otherwise returns false and answers nothing. Only a token of link characters (base64url,
+/// at most 128) goes into the Location header, since a decoded path could carry CR/LF. The
+/// redirect counts no use and says nothing about whether the token is good. (SDK 1.2)
+HUB_SDK_API bool redirectBrowserToLinkPage(RequestContext& ctx, const std::string& pagePath, const std::string& token);
+
 }  // namespace v1
 }  // namespace sdk
 }  // namespace hub
