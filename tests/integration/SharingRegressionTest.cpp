@@ -190,6 +190,9 @@ TEST_F(SharingRegressionTest, AReshareEndsOrNarrowsWithTheResharersOwnRights) {
     // bob leaves the team: carol's share, his doing, goes with his right.
     ASSERT_EQ(server_.request("DELETE", "/api/v1/teams/" + teamId + "/members/" + bob_.id, "", bob_.auth()).status, 200);
     EXPECT_EQ(server_.get(idUrl(id, "/raw"), carol_.auth()).status, 404);
+    // Nor is it listed to her anywhere.
+    EXPECT_EQ(arr(server_.get("/api/v1/files/shared-with-me", carol_.auth()))->size(), 0u);
+    EXPECT_EQ(arr(server_.get("/api/v1/shares/with-me", carol_.auth()))->size(), 0u);
 
     // bob back with his own grant (read, write, reshare); carol again through him.
     ASSERT_EQ(share(alice_, "r.txt", shareBody("shared_with", "bob", true, true, true)).status, 200);

@@ -242,6 +242,28 @@ std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId)
     });
     std::vector<sdk::AccessGrant> out;
     for (const auto& row : rows) out.push_back(fromRow(row));
+    return admitted(userId, std::move(out));
+}
+
+std::vector<sdk::AccessGrant> AccessService::admitted(const std::string& userId, std::vector<sdk::AccessGrant> grants) const {
+    // The decision on each resource says which of these grants still give something (a
+    // reshare whose granter may no longer share gives nothing) and how much.
+    std::map<std::pair<std::string, std::string>, std::map<std::string, uint32_t>> live;
+    std::vector<sdk::AccessGrant> out;
+    for (auto& g : grants) {
+        if (!knowsType(g.resourceType)) continue;
+        auto key = std::make_pair(g.resourceType, g.resourceId);
+        auto it = live.find(key);
+        if (it == live.end()) {
+            std::map<std::string, uint32_t> byId;
+            for (const auto& v : check(userId, g.resourceType, g.resourceId).via) byId[v.id] = v.permissions;
+            it = live.emplace(key, std::move(byId)).first;
+        }
+        auto kept = it->second.find(g.id);
+        if (kept == it->second.end()) continue;
+        g.permissions = kept->second;
+        out.push_back(std::move(g));
+    }
     return out;
 }
 
@@ -257,7 +279,7 @@ std::vector<sdk::AccessGrant> AccessService::grantsTo(const std::string& userId,
     });
     std::vector<sdk::AccessGrant> out;
     for (const auto& row : rows) out.push_back(fromRow(row));
-    return out;
+    return admitted(userId, std::move(out));
 }
 
 std::vector<sdk::AccessGrant> AccessService::grantsOnEach(const std::string& resourceType,
@@ -291,9 +313,7 @@ std::vector<sdk::AccessGrant> AccessService::grantsOnEach(const std::string& res
 std::vector<std::pair<std::string, uint32_t>> AccessService::sharedWith(const std::string& userId,
                                                                         const std::string& resourceType) const {
     std::map<std::string, uint32_t> bits;
-    for (const auto& g : grantsTo(userId)) {
-        if (g.resourceType == resourceType) bits[g.resourceId] |= g.permissions;
-    }
+    for (const auto& g : grantsTo(userId, resourceType)) bits[g.resourceId] |= g.permissions;
     std::vector<std::pair<std::string, uint32_t>> out;
     uint32_t meaningful = typeBits(resourceType);
     for (const auto& [id, b] : bits) {

@@ -98,7 +98,8 @@ public:
     /// The type's meaningful bits (0 when unknown).
     uint32_t typeBits(const std::string& name) const;
     std::optional<sdk::AccessGrant> grantById(const std::string& id) const;
-    /// Live grants whose principal is the user or one of their teams.
+    /// Live grants whose principal is the user or one of their teams (or workspaces), as far
+    /// as they still give something, with the bits they give.
     std::vector<sdk::AccessGrant> grantsTo(const std::string& userId) const;
     std::optional<sdk::AccessResource> describe(const std::string& resourceType, const std::string& resourceId) const;
 
@@ -148,6 +149,9 @@ private:
     static constexpr int kMaxReshareDepth = 8;
     /// Narrows each grant to what its granter may still pass on (the owner's pass whole) and
     /// drops those that give nothing; returns the union of what is left.
+    /// The grants among `grants` (all to the user) that the decision on their resource still
+    /// counts, narrowed as it counts them; grants on unregistered types are left out.
+    std::vector<sdk::AccessGrant> admitted(const std::string& userId, std::vector<sdk::AccessGrant> grants) const;
     uint32_t admitGrants(std::vector<sdk::AccessGrant>& grants, const std::string& ownerId,
                          const std::string& resourceType, const std::string& resourceId, const std::string& userId,
                          int depth) const;
