@@ -218,6 +218,16 @@ ActivityPage ActivityService::feed(const ActivityQuery& q) const {
     std::vector<std::string> teamList = teamIdsOf(me);
     std::set<std::string> teams(teamList.begin(), teamList.end());
     std::map<std::string, sdk::AccessDecision> decisions;  // per request: one check per resource
+    std::map<std::string, bool> memberships;              // per request: one look per owner
+    auto memberOfOwner = [&](const std::string& ownerId) {
+        if (ownerId.empty()) return false;
+        auto it = memberships.find(ownerId);
+        if (it == memberships.end()) {
+            auto ws = access_.workspaceOfAccount(ownerId);
+            it = memberships.emplace(ownerId, ws && !access_.workspaceRole(*ws, me).empty()).first;
+        }
+        return it->second;
+    };
     auto decision = [&](const ActivityRecord& r) -> const sdk::AccessDecision& {
         std::string key = r.resourceType + '\n' + r.resourceId;
         auto it = decisions.find(key);
@@ -228,7 +238,12 @@ ActivityPage ActivityService::feed(const ActivityQuery& q) const {
         if (!r.ownerId.empty() && r.ownerId == me) return true;  // my things, also after deletion
         if (r.resourceType == "team") return teams.count(r.resourceId) > 0 || r.actorId == me;
         const sdk::AccessDecision& d = decision(r);
-        if (!d.visible) return false;
+        if (!d.visible) {
+            // A workspace's things belong to all its members: what happened to one that is gone
+            // now (a deleted conversation) still shows to whoever is a member now, as an owner's
+            // own entries do. Grants named in share entries stay for those who managed them.
+            return r.action.rfind("share.", 0) != 0 && memberOfOwner(r.ownerId);
+        }
         if (d.owner) return true;
         // Who else holds a grant is for managers (as GET /api/v1/shares): a sharee sees share
         // entries about their own grants (to them or their team) and those they made.
