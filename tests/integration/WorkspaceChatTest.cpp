@@ -446,6 +446,11 @@ TEST_F(WorkspaceChatTest, ChatActivityIsRecordedForTheOwnerAndTheWorkspace) {
     auto e = find(wsFeed(dave_), "conversation.deleted", wsChat);
     ASSERT_TRUE(e) << "a member misses conversation.deleted";
     EXPECT_EQ(e->getValue<std::string>("actor"), "bob");
+    std::string wsHistoryUrl = "/api/v1/activity?resource_type=conversation&resource_id=" + wsChat;
+    auto lines = server_.get(wsHistoryUrl, carol_.auth());
+    ASSERT_EQ(lines.status, 200) << lines.body;
+    EXPECT_EQ(lines.object()->getArray("items")->size(), 3u) << lines.body;  // created, link_created, deleted
+    EXPECT_EQ(server_.get(wsHistoryUrl, frank_.auth()).status, 404);
     ASSERT_EQ(server_.request("DELETE", "/api/v1/workspaces/" + ws_ + "/members/" + dave_.id, "", alice_.auth()).status, 200);
     EXPECT_EQ(server_.get("/api/v1/workspaces/" + ws_ + "/activity", dave_.auth()).status, 404);
     EXPECT_FALSE(find(feed(dave_, "/api/v1/activity?limit=200"), "conversation.deleted", wsChat));

@@ -299,14 +299,21 @@ bool ActivityService::canReadHistory(const std::string& readerId, const std::str
     } else if (access_.knowsType(resourceType) && access_.check(readerId, resourceType, resourceId).visible) {
         return true;
     }
-    int n = 0;
-    std::string t = resourceType, r = resourceId, u = readerId;
+    std::vector<std::string> owners;
+    std::string t = resourceType, r = resourceId;
     db_.withSession([&](Poco::Data::Session& s) {
-        n = 0;
-        s << "SELECT COUNT(*) FROM activity WHERE resource_type = $1 AND resource_id = $2 AND owner_id = $3", use(t),
-            use(r), use(u), into(n), now;
+        owners.clear();
+        s << "SELECT DISTINCT owner_id FROM activity WHERE resource_type = $1 AND resource_id = $2 AND owner_id IS NOT NULL",
+            use(t), use(r), into(owners), now;
     });
-    return n > 0;
+    // The owner's history stays theirs after deletion; a workspace's, its current members'
+    // (as in feed()).
+    for (const auto& owner : owners) {
+        if (owner == readerId) return true;
+        auto ws = access_.workspaceOfAccount(owner);
+        if (ws && !access_.workspaceRole(*ws, readerId).empty()) return true;
+    }
+    return false;
 }
 
 int64_t ActivityService::prune(int retentionDays) {
