@@ -135,12 +135,21 @@ Poco::JSON::Array::Ptr changedFields(const Advisor& before, const Advisor& after
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
                           std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access,
-                          std::shared_ptr<sdk::IActivity> activity) {
+                          std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAuth> auth) {
     db_ = std::move(db);
     clock_ = std::move(clock);
     events_ = std::move(events);
     access_ = std::move(access);
     activity_ = std::move(activity);
+    auth_ = std::move(auth);
+}
+
+std::optional<std::string> AdvisorStore::workspaceOfOwner(const std::string& ownerId) const {
+    static const std::string prefix = "workspace:";
+    if (!auth_ || ownerId.empty()) return std::nullopt;
+    auto u = auth_->findUserById(ownerId);
+    if (!u || u->role != "workspace" || u->username.rfind(prefix, 0) != 0) return std::nullopt;
+    return u->username.substr(prefix.size());
 }
 
 sdk::IDatabase& AdvisorStore::db() const {
@@ -203,7 +212,7 @@ std::optional<std::string> AdvisorStore::findIdByName(const std::string& userId,
     return ids.front();
 }
 
-Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
+Advisor AdvisorStore::create(const std::string& userId, const Advisor& input, const std::string& actorId) {
     Advisor a = input;
     a.id = sdk::text::newUuid();
     a.userId = userId;
@@ -213,6 +222,8 @@ Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
     auto topP = toNullable(a.topP);
     auto frequency = toNullable(a.frequencyPenalty);
     auto presence = toNullable(a.presencePenalty);
+    // Looked up before the transaction, which then holds the only database work.
+    const auto workspace = workspaceOfOwner(userId);
     try {
         db().withTransaction([&](Poco::Data::Session& s) {
             // Checked first for a clean 409; the UNIQUE constraint still decides races.
@@ -223,7 +234,7 @@ Advisor AdvisorStore::create(const std::string& userId, const Advisor& input) {
                 use(a.id), use(a.userId), use(a.name), use(description), use(a.model), use(a.temperature),
                 use(a.maxTokens), use(a.stream), use(a.messagesJson), use(a.gateway), use(tools), use(topP),
                 use(frequency), use(presence), use(a.createdAt), use(a.updatedAt), now;
-            record(s, "advisor.created", userId, a, nullptr);
+            record(s, "advisor.created", actorId.empty() ? userId : actorId, a, workspace, nullptr);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -248,6 +259,7 @@ Advisor AdvisorStore::replace(const std::string& actorId, const std::string& use
     auto topP = toNullable(a.topP);
     auto frequency = toNullable(a.frequencyPenalty);
     auto presence = toNullable(a.presencePenalty);
+    const auto workspace = workspaceOfOwner(userId);
     try {
         db().withTransaction([&](Poco::Data::Session& s) {
             auto current = selectOne(s, userId, id);
@@ -265,7 +277,7 @@ Advisor AdvisorStore::replace(const std::string& actorId, const std::string& use
             auto details = sdk::json::object();
             details->set("changed", changedFields(*current, a));
             if (current->name != a.name) details->set("previous_name", current->name);
-            record(s, "advisor.updated", actorId, a, details);
+            record(s, "advisor.updated", actorId, a, workspace, details);
         });
     } catch (const sdk::Error&) {
         throw;
@@ -277,10 +289,11 @@ Advisor AdvisorStore::replace(const std::string& actorId, const std::string& use
     return a;
 }
 
-void AdvisorStore::remove(const std::string& userId, const std::string& advisorId) {
+void AdvisorStore::remove(const std::string& userId, const std::string& advisorId, const std::string& actorId) {
     std::string id = sdk::text::canonicalUuid(advisorId);
     if (id.empty()) throw advisorNotFound();
     Advisor removed;
+    const auto workspace = workspaceOfOwner(userId);
     db().withTransaction([&](Poco::Data::Session& s) {
         auto current = selectOne(s, userId, id);
         if (!current) throw advisorNotFound();
@@ -288,10 +301,10 @@ void AdvisorStore::remove(const std::string& userId, const std::string& advisorI
         std::string u = userId;
         s << "DELETE FROM advisors WHERE id = $1 AND user_id = $2", use(id), use(u), now;
         access_->forgetResource(s, "advisor", id);  // its grants go with it
-        record(s, "advisor.deleted", userId, removed, nullptr);
+        record(s, "advisor.deleted", actorId.empty() ? userId : actorId, removed, workspace, nullptr);
     });
     // After the commit: the chat plugin deletes the advisor's conversations on this event.
-    publish("advisor.deleted", removed);
+    publish("advisor.deleted", removed, actorId.empty() ? userId : actorId);
 }
 
 std::optional<Poco::JSON::Object::Ptr> AdvisorStore::find(const std::string& userId,
@@ -310,7 +323,8 @@ std::optional<Poco::JSON::Object::Ptr> AdvisorStore::find(const std::string& use
 }
 
 void AdvisorStore::record(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
-                          const Advisor& a, Poco::JSON::Object::Ptr details) const {
+                          const Advisor& a, const std::optional<std::string>& workspaceId,
+                          Poco::JSON::Object::Ptr details) const {
     if (!activity_) return;
     sdk::ActivityEntry e;
     e.actorId = actorId;
@@ -319,15 +333,17 @@ void AdvisorStore::record(Poco::Data::Session& s, const std::string& action, con
     e.resourceId = a.id;
     e.resourceName = a.name;
     e.ownerId = a.userId;
+    e.workspaceId = workspaceId;
     e.details = details;
     activity_->record(s, e);
 }
 
-void AdvisorStore::publish(const std::string& topic, const Advisor& a) const {
+void AdvisorStore::publish(const std::string& topic, const Advisor& a, const std::string& actorId) const {
     auto p = sdk::json::object();
     p->set("advisor_id", a.id);
     p->set("user_id", a.userId);
     p->set("name", a.name);
+    if (!actorId.empty()) p->set("actor_id", actorId);
     events_->publish(topic, p);
 }
 

@@ -49,6 +49,13 @@ void AdvisorsPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView
     r.route({"PUT", "/api/v1/advisors/{advisor_id}", AuthMode::Required, kBodyLimit,
              bind(&AdvisorsPlugin::replace)});
     r.route({"DELETE", "/api/v1/advisors/{advisor_id}", AuthMode::Required, 0, bind(&AdvisorsPlugin::remove)});
+    // A workspace's advisors belong to its account; members reach them by their role.
+    const std::string space = "/api/v1/workspaces/{workspace_id}/advisors";
+    r.route({"GET", space, AuthMode::Required, 0, bind(&AdvisorsPlugin::listInWorkspace)});
+    r.route({"POST", space, AuthMode::Required, kBodyLimit, bind(&AdvisorsPlugin::createInWorkspace)});
+    r.route({"GET", space + "/{advisor_id}", AuthMode::Required, 0, bind(&AdvisorsPlugin::getInWorkspace)});
+    r.route({"PUT", space + "/{advisor_id}", AuthMode::Required, kBodyLimit, bind(&AdvisorsPlugin::replaceInWorkspace)});
+    r.route({"DELETE", space + "/{advisor_id}", AuthMode::Required, 0, bind(&AdvisorsPlugin::removeInWorkspace)});
 
     r.command({"import advisors", "DIR --user NAME",
                "Imports HubGPT advisor files (<Name>.json, <Name>.md with YAML front matter) from DIR as NAME's "
@@ -61,7 +68,8 @@ void AdvisorsPlugin::start(sdk::PluginContext& ctx) {
     auth_ = ctx.services().require<sdk::IAuth>();
     store_->attach(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>(),
                    ctx.services().require<sdk::IEventBus>(), access_,
-                   ctx.services().find<sdk::IActivity>());  // optional: advisors work without it
+                   ctx.services().find<sdk::IActivity>(),  // optional: advisors work without it
+                   auth_);
     std::weak_ptr<AdvisorStore> store = store_;
     access_->addResourceType({"advisor", sdk::access::kAll, [store](const std::string& id) {
                                   std::optional<sdk::AccessResource> out;
@@ -98,6 +106,7 @@ Poco::JSON::Object::Ptr AdvisorsPlugin::describe(const Advisor& a, const sdk::Ac
         auto access = sdk::json::array();
         for (const auto& n : sdk::access::bitNames(d.permissions)) access->add(n);
         o->set("access", access);
+        if (auto ws = store_->workspaceOfOwner(a.userId)) o->set("workspace_id", *ws);
     }
     return o;
 }
@@ -146,13 +155,76 @@ void AdvisorsPlugin::replace(sdk::RequestContext& ctx) {
 void AdvisorsPlugin::remove(sdk::RequestContext& ctx) {
     const std::string& me = ctx.requireAuth().userId;
     if (!store_->byId(me, ctx.pathParam("advisor_id"))) {
-        // Only the owner deletes: a sharee gets 403 (404 when it is not shared with them).
-        if (!access_->check(me, "advisor", ctx.pathParam("advisor_id")).visible) {
-            throw sdk::NotFound("Advisor not found", "advisor_not_found");
+        // Only the owner deletes: a sharee gets 403 (404 when it is not shared with them). A
+        // workspace's advisor has no person as its owner: its admins (manage) delete it.
+        auto a = store_->byIdAnyOwner(ctx.pathParam("advisor_id"));
+        sdk::AccessDecision d;
+        if (a) d = access_->check(me, "advisor", a->id);
+        if (!a || !d.visible) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+        if (d.allows(sdk::access::kManage) && store_->workspaceOfOwner(a->userId)) {
+            store_->remove(a->userId, a->id, me);
+        } else {
+            throw sdk::Forbidden("Only the owner may delete this advisor", "owner_only");
         }
-        throw sdk::Forbidden("Only the owner may delete this advisor", "owner_only");
+    } else {
+        store_->remove(me, ctx.pathParam("advisor_id"));
     }
-    store_->remove(me, ctx.pathParam("advisor_id"));
+    auto o = sdk::json::object();
+    o->set("status", "success");
+    respondPython(ctx, 200, o);
+}
+
+std::string AdvisorsPlugin::workspaceAccount(sdk::RequestContext& ctx, uint32_t bits) const {
+    // The workspace's role bits: viewer views (and chats), editor also creates and changes,
+    // admin and owner also delete (manage).
+    auto d = access_->require(ctx.requireAuth().userId, "workspace", ctx.pathParam("workspace_id"), bits,
+                              "Workspace not found");
+    return d.resource->ownerId;
+}
+
+Advisor AdvisorsPlugin::workspaceAdvisor(sdk::RequestContext& ctx, const std::string& account) const {
+    auto a = store_->byId(account, ctx.pathParam("advisor_id"));
+    if (!a) throw sdk::NotFound("Advisor not found", "advisor_not_found");
+    return *a;
+}
+
+void AdvisorsPlugin::listInWorkspace(sdk::RequestContext& ctx) {
+    std::string account = workspaceAccount(ctx, sdk::access::kView);
+    auto out = sdk::json::array();
+    for (const auto& a : store_->list(account)) {
+        out->add(describe(a, access_->check(ctx.requireAuth().userId, "advisor", a.id)));
+    }
+    respondPython(ctx, 200, out);
+}
+
+void AdvisorsPlugin::createInWorkspace(sdk::RequestContext& ctx) {
+    std::string account = workspaceAccount(ctx, sdk::access::kEdit);
+    Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
+    Advisor a = store_->create(account, input, ctx.requireAuth().userId);
+    // 200, as the personal route answers.
+    respondPython(ctx, 200, describe(a, access_->check(ctx.requireAuth().userId, "advisor", a.id)));
+}
+
+void AdvisorsPlugin::getInWorkspace(sdk::RequestContext& ctx) {
+    std::string account = workspaceAccount(ctx, sdk::access::kView);
+    Advisor a = workspaceAdvisor(ctx, account);
+    respondPython(ctx, 200, describe(a, access_->check(ctx.requireAuth().userId, "advisor", a.id)));
+}
+
+void AdvisorsPlugin::replaceInWorkspace(sdk::RequestContext& ctx) {
+    // The workspace comes first: a stranger learns nothing from a validation error.
+    std::string account = workspaceAccount(ctx, sdk::access::kEdit);
+    Advisor input = parseAdvisorBody(ctx.jsonBody(), defaultGateway_);
+    Advisor a = workspaceAdvisor(ctx, account);
+    const std::string& me = ctx.requireAuth().userId;
+    Advisor updated = store_->replace(me, account, a.id, input);
+    respondPython(ctx, 200, describe(updated, access_->check(me, "advisor", a.id)));
+}
+
+void AdvisorsPlugin::removeInWorkspace(sdk::RequestContext& ctx) {
+    std::string account = workspaceAccount(ctx, sdk::access::kManage);
+    Advisor a = workspaceAdvisor(ctx, account);
+    store_->remove(account, a.id, ctx.requireAuth().userId);
     auto o = sdk::json::object();
     o->set("status", "success");
     respondPython(ctx, 200, o);

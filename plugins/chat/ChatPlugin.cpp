@@ -255,32 +255,39 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
     for (auto& m : chatMigrations()) r.migration(std::move(m));
     using sdk::AuthMode;
 
-    r.route({"POST", "/api/v1/chat/advisor/{advisor_id}/new", AuthMode::Required, 64 * 1024,
-             [this](sdk::RequestContext& ctx) {
-                 const auto& who = ctx.requireAuth();
-                 std::string advisorId = ctx.pathParam("advisor_id");
-                 if (!advisorFor(who.userId, advisorId)) throw sdk::NotFound("Advisor not found", "advisor_not_found");
-                 ctx.respondJson(200, historyJson(store_->create(who.userId, advisorId), {}));
-             }});
-    r.route({"GET", "/api/v1/chat/advisor/{advisor_id}/history", AuthMode::Required, 0,
-             [this](sdk::RequestContext& ctx) {
-                 auto out = sdk::json::array();
-                 for (const auto& c : store_->forAdvisor(ctx.requireAuth().userId, ctx.pathParam("advisor_id"))) {
-                     out->add(metadataJson(c));
-                 }
-                 ctx.respondJson(200, out);
-             }});
-    r.route({"GET", "/api/v1/chat/advisor/{advisor_id}/latest", AuthMode::Required, 0,
-             [this](sdk::RequestContext& ctx) {
-                 const auto& who = ctx.requireAuth();
-                 std::string advisorId = ctx.pathParam("advisor_id");
-                 if (auto c = store_->latestActive(who.userId, advisorId)) {
-                     ctx.respondJson(200, historyJson(*c, store_->messages(c->id)));
-                     return;
-                 }
-                 if (!advisorFor(who.userId, advisorId)) throw sdk::NotFound("Advisor not found", "advisor_not_found");
-                 ctx.respondJson(200, historyJson(store_->create(who.userId, advisorId), {}));
-             }});
+    // The same routes start and list the caller's own conversations and, under
+    // /api/v1/workspaces/{id}, the workspace's (owned by its account): any member may read
+    // them and chat (viewer has use), as every role may chat with the workspace's advisors.
+    for (const std::string space : {"/api/v1", "/api/v1/workspaces/{workspace_id}"}) {
+        const std::string base = space + "/chat/advisor/{advisor_id}";
+        r.route({"POST", base + "/new", AuthMode::Required, 64 * 1024, [this](sdk::RequestContext& ctx) {
+                     const auto& who = ctx.requireAuth();
+                     std::string owner = spaceOwner(ctx, sdk::access::kUse);
+                     std::string advisorId = ctx.pathParam("advisor_id");
+                     advisorForNew(ctx, owner, advisorId);
+                     ctx.respondJson(200, historyJson(store_->create(owner, advisorId, who.userId), {}));
+                 }});
+        r.route({"GET", base + "/history", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                     std::string owner = spaceOwner(ctx, sdk::access::kView);
+                     auto out = sdk::json::array();
+                     for (const auto& c : store_->forAdvisor(owner, ctx.pathParam("advisor_id"))) {
+                         out->add(metadataJson(c));
+                     }
+                     ctx.respondJson(200, out);
+                 }});
+        r.route({"GET", base + "/latest", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
+                     const auto& who = ctx.requireAuth();
+                     // It may start a conversation, so it needs what /new needs.
+                     std::string owner = spaceOwner(ctx, sdk::access::kUse);
+                     std::string advisorId = ctx.pathParam("advisor_id");
+                     if (auto c = store_->latestActive(owner, advisorId)) {
+                         ctx.respondJson(200, historyJson(*c, store_->messages(c->id)));
+                         return;
+                     }
+                     advisorForNew(ctx, owner, advisorId);
+                     ctx.respondJson(200, historyJson(store_->create(owner, advisorId, who.userId), {}));
+                 }});
+    }
     r.route({"GET", "/api/v1/chat/messages/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
                  auto [c, d] = reachable(ctx, sdk::access::kView);
                  auto out = sdk::json::array();
@@ -297,14 +304,21 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                      auto access = sdk::json::array();
                      for (const auto& n : sdk::access::bitNames(d.permissions)) access->add(n);
                      o->set("access", access);
+                     if (auto ws = store_->workspaceOfOwner(c.userId)) o->set("workspace_id", *ws);
                  }
                  ctx.respondJson(200, o);
              }});
     r.route({"DELETE", "/api/v1/chat/{conversation_id}", AuthMode::Required, 0, [this](sdk::RequestContext& ctx) {
                  std::string id = ctx.pathParam("conversation_id");
                  auto [c, d] = reachable(ctx, sdk::access::kView);
-                 if (!d.owner) throw sdk::Forbidden("Only the owner may delete a conversation", "owner_only");
-                 if (!store_->remove(c.userId, c.id)) throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 // A workspace's conversation has no person as its owner: its admins and
+                 // owners (manage) delete it; everyone else's is deleted by its owner alone.
+                 if (!d.owner && !(d.allows(sdk::access::kManage) && store_->workspaceOfOwner(c.userId))) {
+                     throw sdk::Forbidden("Only the owner may delete a conversation", "owner_only");
+                 }
+                 if (!store_->remove(c.userId, c.id, ctx.requireAuth().userId)) {
+                     throw sdk::NotFound("Conversation not found", "conversation_not_found");
+                 }
                  auto o = sdk::json::object();
                  o->set("status", "deleted");
                  o->set("id", id);
@@ -366,7 +380,8 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
     // Deleting an advisor deletes its conversations.
     r.subscribe("advisor.deleted", [this](const std::string&, const Poco::JSON::Object::Ptr& p) {
         if (!store_ || !p) return;
-        store_->removeForAdvisor(p->optValue<std::string>("user_id", ""), p->optValue<std::string>("advisor_id", ""));
+        store_->removeForAdvisor(p->optValue<std::string>("user_id", ""), p->optValue<std::string>("advisor_id", ""),
+                                 p->optValue<std::string>("actor_id", ""));
     });
 }
 
@@ -382,7 +397,9 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
         [access = access_, links = links_](Poco::Data::Session& s, const std::string& id) {
             access->forgetResource(s, kConversationType, id);
             links->forgetResource(s, kConversationType, id);
-        });
+        },
+        ctx.services().find<sdk::IActivity>(),  // optional: chats work without it
+        auth_);
     std::weak_ptr<ChatStore> weakStore = store_;
     access_->addResourceType({kConversationType, kConversationBits, [weakStore](const std::string& id) {
                                   std::optional<sdk::AccessResource> out;
@@ -431,6 +448,35 @@ void ChatPlugin::stop() noexcept {
     if (access_) access_->removeResourceType(kConversationType);
     std::lock_guard<std::mutex> lock(activeMutex_);
     for (auto& [id, token] : active_) token->cancel();
+}
+
+std::string ChatPlugin::spaceOwner(sdk::RequestContext& ctx, uint32_t bits) const {
+    const std::string& me = ctx.requireAuth().userId;
+    if (ctx.path().rfind("/api/v1/workspaces/", 0) != 0) return me;
+    return access_->require(me, "workspace", ctx.pathParam("workspace_id"), bits, "Workspace not found").resource->ownerId;
+}
+
+Poco::JSON::Object::Ptr ChatPlugin::advisorForNew(sdk::RequestContext& ctx, const std::string& owner,
+                                                  const std::string& advisorId) const {
+    // The advisor as the conversation's owner reaches it, because that is how every later
+    // message finds it. A workspace's account reaches the workspace's advisors only, so a
+    // member's own advisor (which other members could not see, and which would stop answering
+    // when they leave) cannot talk in a workspace's conversation.
+    if (auto advisor = advisorFor(owner, advisorId)) return advisor;
+    const std::string& me = ctx.requireAuth().userId;
+    if (owner != me) {
+        bool callers = false;
+        try {
+            callers = advisorFor(me, advisorId) != nullptr;
+        } catch (const sdk::Error&) {
+            callers = true;  // visible to the caller, though not theirs to chat with
+        }
+        if (callers) {
+            throw sdk::ValidationError("A workspace's conversations are with the workspace's own advisors",
+                                       "advisor_not_in_workspace");
+        }
+    }
+    throw sdk::NotFound("Advisor not found", "advisor_not_found");
 }
 
 Poco::JSON::Object::Ptr ChatPlugin::advisorFor(const std::string& userId, const std::string& advisorId) const {
@@ -634,7 +680,7 @@ int ChatPlugin::importChats(sdk::CommandContext& c) {
                                   std::chrono::file_clock::to_sys(mtime).time_since_epoch())
                                   .count();
             store_->importConversation(user->id, *advisorId, std::string(kind) == "archive" ? "archived" : "active",
-                                       title, at, messages);
+                                       title, at, messages, "", "hubgpt");
             c.out << "imported " << source << ": " << messages.size() << " messages with '" << name << "'\n";
             ++imported;
         }
@@ -686,6 +732,16 @@ Poco::JSON::Object::Ptr linkJson(const sdk::ShareLink& l, int64_t nowMicros, con
     return o;
 }
 
+/// What the activity says about a link: its settings, never its token or password.
+Poco::JSON::Object::Ptr linkActivity(const sdk::ShareLink& l) {
+    auto o = sdk::json::object();
+    o->set("link_id", l.id);
+    o->set("has_password", l.hasPassword);
+    o->set("expires_at", l.expiresAt == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(iso(l.expiresAt)));
+    o->set("max_views", l.maxUses == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(l.maxUses));
+    return o;
+}
+
 /// The link password, from the X-Share-Password header only: a query string ends up in
 /// logs, histories and Referer headers.
 std::string sharePassword(const sdk::RequestContext& ctx) {
@@ -719,6 +775,7 @@ void ChatPlugin::createLink(sdk::RequestContext& ctx) {
     payload->set("title", c.title);
     policy.payloadJson = sdk::json::stringify(payload);
     auto created = links_->create(ctx.requireAuth().userId, kConversationType, c.id, policy);
+    store_->recordLink("conversation.link_created", ctx.requireAuth().userId, c, linkActivity(created.link));
     ctx.respondJson(201, linkJson(created.link, created.link.createdAt, created.token));
 }
 
@@ -733,8 +790,16 @@ void ChatPlugin::listLinks(sdk::RequestContext& ctx) {
 void ChatPlugin::revokeLink(sdk::RequestContext& ctx) {
     Conversation c = resharable(ctx);
     std::string link = ctx.pathParam("link");
+    // The link may be named by its token: the one missing afterwards is the one revoked, so
+    // the activity names it by id (never by token).
+    auto before = links_->list(kConversationType, c.id);
     if (!links_->revoke(kConversationType, c.id, link)) {
         throw sdk::NotFound("Share link not found", "share_link_not_found");
+    }
+    auto after = links_->list(kConversationType, c.id);
+    for (const auto& l : before) {
+        bool kept = std::any_of(after.begin(), after.end(), [&](const sdk::ShareLink& a) { return a.id == l.id; });
+        if (!kept) store_->recordLink("conversation.link_revoked", ctx.requireAuth().userId, c, linkActivity(l));
     }
     auto o = sdk::json::object();
     o->set("status", "revoked");
@@ -763,22 +828,8 @@ ChatPlugin::Snapshot ChatPlugin::openSnapshot(sdk::RequestContext& ctx) {
 }
 
 void ChatPlugin::sharedChat(sdk::RequestContext& ctx) {
-    // A browser opening the link gets the page, which asks for the JSON (and a password);
-    // the redirect itself counts no view and says nothing about the token.
-    auto accept = ctx.header("Accept");
-    const std::string token = ctx.pathParam("token");
-    // Only a token of link characters goes into the Location header (a decoded path could
-    // carry CR/LF); anything else is answered by the 404 below.
-    const bool linkShaped = !token.empty() && token.size() <= 128 && std::all_of(token.begin(), token.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
-    });
-    if (linkShaped && accept && accept->find("text/html") != std::string::npos &&
-        accept->find("application/json") == std::string::npos) {
-        ctx.setHeader("Location", "/#/shared/chats/" + token);
-        ctx.setHeader("Cache-Control", "no-store");
-        ctx.respond(303, "text/plain; charset=utf-8", "See /#/shared/chats/\n");
-        return;
-    }
+    // A browser opening the link gets the page, which asks for the JSON (and a password).
+    if (sdk::redirectBrowserToLinkPage(ctx, "/#/shared/chats/", ctx.pathParam("token"))) return;
     Snapshot snap = openSnapshot(ctx);
     auto o = sdk::json::object();
     o->set("title", snap.title.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(snap.title));
@@ -815,7 +866,7 @@ void ChatPlugin::continueShared(sdk::RequestContext& ctx) {
         copy.push_back(std::move(n));
     }
     std::string id = store_->importConversation(who.userId, advisorId.value_or(snap.conversation.advisorId), "active",
-                                                snap.title, clock_->nowMicros(), copy);
+                                                snap.title, clock_->nowMicros(), copy, who.userId, "link");
     auto c = store_->findAny(id);
     if (!c) throw sdk::NotFound("Conversation not found", "conversation_not_found");
     ctx.respondJson(201, historyJson(*c, store_->messages(id)));

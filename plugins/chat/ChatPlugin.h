@@ -35,6 +35,14 @@ private:
     std::pair<Conversation, sdk::AccessDecision> reachable(sdk::RequestContext& ctx, uint32_t bits) const;
     /// reachable() for acts that hand the conversation on: the owner, reshare or manage.
     Conversation resharable(sdk::RequestContext& ctx) const;
+    /// Who owns conversations made on this route: the caller, or under
+    /// /api/v1/workspaces/{workspace_id} the workspace's account when the caller's role there
+    /// gives `bits` (404 for non-members and deleted workspaces, 403 without the bits).
+    std::string spaceOwner(sdk::RequestContext& ctx, uint32_t bits) const;
+    /// The advisor a new conversation of `owner` talks to (404 when the owner cannot reach it;
+    /// 422 when a workspace's conversation names an advisor that is not the workspace's).
+    Poco::JSON::Object::Ptr advisorForNew(sdk::RequestContext& ctx, const std::string& owner,
+                                          const std::string& advisorId) const;
     void sendMessage(sdk::RequestContext& ctx);
     void createLink(sdk::RequestContext& ctx);
     void listLinks(sdk::RequestContext& ctx);

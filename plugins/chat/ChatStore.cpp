@@ -5,6 +5,7 @@
 #include <Poco/Tuple.h>
 
 #include "hub/sdk/Error.h"
+#include "hub/sdk/Json.h"
 #include "hub/sdk/Text.h"
 
 using namespace Poco::Data::Keywords;
@@ -36,18 +37,68 @@ std::vector<StoredMessage> toMessages(const std::vector<MessageRow>& rows) {
 }
 
 
-}  // namespace
-ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete)
-    : db_(std::move(db)), clock_(std::move(clock)), onDelete_(std::move(onDelete)) {}
+Poco::JSON::Object::Ptr advisorDetails(const std::string& advisorId) {
+    auto d = sdk::json::object();
+    d->set("advisor_id", advisorId);
+    return d;
+}
 
-Conversation ChatStore::create(const std::string& userId, const std::string& advisorId) {
+}  // namespace
+
+ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete,
+                     std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAuth> auth)
+    : db_(std::move(db)),
+      clock_(std::move(clock)),
+      onDelete_(std::move(onDelete)),
+      activity_(std::move(activity)),
+      auth_(std::move(auth)) {}
+
+std::optional<std::string> ChatStore::workspaceOfOwner(const std::string& ownerId) const {
+    // A workspace's account shows as role "workspace" and is named "workspace:<id>".
+    static const std::string prefix = "workspace:";
+    if (!auth_ || ownerId.empty()) return std::nullopt;
+    auto u = auth_->findUserById(ownerId);
+    if (!u || u->role != "workspace" || u->username.rfind(prefix, 0) != 0) return std::nullopt;
+    return u->username.substr(prefix.size());
+}
+
+sdk::ActivityEntry ChatStore::entry(const std::string& action, const std::string& actorId, const Conversation& c,
+                                    const std::optional<std::string>& workspaceId,
+                                    Poco::JSON::Object::Ptr details) const {
+    sdk::ActivityEntry e;
+    e.actorId = actorId;
+    e.action = action;
+    e.resourceType = "conversation";  // as registered with core.access.v1, so sharees see it
+    e.resourceId = c.id;
+    e.resourceName = c.title.empty() ? "Conversation" : c.title;
+    e.ownerId = c.userId;  // a workspace's account for its conversations: members read the workspace feed
+    e.workspaceId = workspaceId;
+    e.details = details;
+    return e;
+}
+
+void ChatStore::record(Poco::Data::Session& s, const std::string& action, const std::string& actorId,
+                       const Conversation& c, const std::optional<std::string>& workspaceId,
+                       Poco::JSON::Object::Ptr details) const {
+    if (activity_) activity_->record(s, entry(action, actorId, c, workspaceId, details));
+}
+
+void ChatStore::recordLink(const std::string& action, const std::string& actorId, const Conversation& c,
+                           Poco::JSON::Object::Ptr details) const {
+    if (activity_) activity_->record(entry(action, actorId, c, workspaceOfOwner(c.userId), details));
+}
+
+Conversation ChatStore::create(const std::string& userId, const std::string& advisorId, const std::string& actorId) {
     Conversation c{sdk::text::newUuid(), userId, advisorId, "active", 0, clock_->nowMicros(), 0, ""};
     c.updatedAt = c.createdAt;
+    // Looked up before the transaction, which then holds only its own database work.
+    const auto workspace = workspaceOfOwner(userId);
     db_->withTransaction([&](Poco::Data::Session& s) {
         s << "INSERT INTO conversations (id, user_id, advisor_id, status, message_count, created_at, updated_at) "
              "VALUES ($1, $2, $3, $4, $5, $6, $7)",
             use(c.id), use(c.userId), use(c.advisorId), use(c.status), use(c.messageCount), use(c.createdAt),
             use(c.updatedAt), now;
+        record(s, "conversation.created", actorId.empty() ? userId : actorId, c, workspace, advisorDetails(advisorId));
     });
     return c;
 }
@@ -166,18 +217,21 @@ void ChatStore::recordToolCall(const std::string& conversationId, const std::str
     });
 }
 
-bool ChatStore::remove(const std::string& userId, const std::string& id) {
+bool ChatStore::remove(const std::string& userId, const std::string& id, const std::string& actorId) {
     std::string i = sdk::text::canonicalUuid(id);
     if (i.empty()) return false;
     bool removed = false;
+    const auto workspace = workspaceOfOwner(userId);
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string u = userId;
-        std::vector<std::string> ids;
-        s << "SELECT CAST(id AS TEXT) FROM conversations WHERE id = $1 AND user_id = $2", use(i), use(u), into(ids), now;
-        removed = !ids.empty();
+        std::vector<ConvRow> rows;
+        s << std::string(kConvColumns) + "WHERE id = $1 AND user_id = $2", use(i), use(u), into(rows), now;
+        removed = !rows.empty();
         if (!removed) return;
         if (onDelete_) onDelete_(s, i);
         s << "DELETE FROM conversations WHERE id = $1", use(i), now;
+        Conversation c = fromRow(rows.front());
+        record(s, "conversation.deleted", actorId.empty() ? userId : actorId, c, workspace, advisorDetails(c.advisorId));
     });
     return removed;
 }
@@ -194,8 +248,10 @@ bool ChatStore::hasTitle(const std::string& userId, const std::string& title) co
 
 std::string ChatStore::importConversation(const std::string& userId, const std::string& advisorId,
                                           const std::string& status, const std::string& title, int64_t at,
-                                          const std::vector<NewMessage>& messages) {
+                                          const std::vector<NewMessage>& messages, const std::string& actorId,
+                                          const std::string& source) {
     std::string id = sdk::text::newUuid();
+    const auto workspace = workspaceOfOwner(userId);
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string u = userId, a = advisorId, st = status, t = title;
         Poco::Int64 count = static_cast<Poco::Int64>(messages.size());
@@ -217,20 +273,29 @@ std::string ChatStore::importConversation(const std::string& userId, const std::
                 use(mid), use(id), use(role), use(content), use(name), use(toolCalls), use(toolCallId), use(sequence),
                 use(at), now;
         }
+        auto details = advisorDetails(advisorId);
+        details->set("source", source);
+        details->set("messages", count);
+        record(s, "conversation.imported", actorId, Conversation{id, userId, advisorId, status, count, at, at, title},
+               workspace, details);
     });
     return id;
 }
 
-int ChatStore::removeForAdvisor(const std::string& userId, const std::string& advisorId) {
+int ChatStore::removeForAdvisor(const std::string& userId, const std::string& advisorId, const std::string& actorId) {
     int n = 0;
+    const auto workspace = workspaceOfOwner(userId);
     db_->withTransaction([&](Poco::Data::Session& s) {
         std::string u = userId, a = advisorId;
-        std::vector<std::string> ids;
-        s << "SELECT CAST(id AS TEXT) FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a),
-            into(ids), now;
-        n = static_cast<int>(ids.size());
-        if (onDelete_) {
-            for (const auto& id : ids) onDelete_(s, id);
+        std::vector<ConvRow> rows;
+        s << std::string(kConvColumns) + "WHERE user_id = $1 AND advisor_id = $2", use(u), use(a), into(rows), now;
+        n = static_cast<int>(rows.size());
+        for (const auto& row : rows) {
+            Conversation c = fromRow(row);
+            if (onDelete_) onDelete_(s, c.id);
+            auto details = advisorDetails(advisorId);
+            details->set("reason", "advisor_deleted");
+            record(s, "conversation.deleted", actorId, c, workspace, details);
         }
         s << "DELETE FROM conversations WHERE user_id = $1 AND advisor_id = $2", use(u), use(a), now;
     });

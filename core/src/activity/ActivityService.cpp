@@ -218,6 +218,16 @@ ActivityPage ActivityService::feed(const ActivityQuery& q) const {
     std::vector<std::string> teamList = teamIdsOf(me);
     std::set<std::string> teams(teamList.begin(), teamList.end());
     std::map<std::string, sdk::AccessDecision> decisions;  // per request: one check per resource
+    std::map<std::string, bool> memberships;              // per request: one look per owner
+    auto memberOfOwner = [&](const std::string& ownerId) {
+        if (ownerId.empty()) return false;
+        auto it = memberships.find(ownerId);
+        if (it == memberships.end()) {
+            auto ws = access_.workspaceOfAccount(ownerId);
+            it = memberships.emplace(ownerId, ws && !access_.workspaceRole(*ws, me).empty()).first;
+        }
+        return it->second;
+    };
     auto decision = [&](const ActivityRecord& r) -> const sdk::AccessDecision& {
         std::string key = r.resourceType + '\n' + r.resourceId;
         auto it = decisions.find(key);
@@ -228,7 +238,12 @@ ActivityPage ActivityService::feed(const ActivityQuery& q) const {
         if (!r.ownerId.empty() && r.ownerId == me) return true;  // my things, also after deletion
         if (r.resourceType == "team") return teams.count(r.resourceId) > 0 || r.actorId == me;
         const sdk::AccessDecision& d = decision(r);
-        if (!d.visible) return false;
+        if (!d.visible) {
+            // A workspace's things belong to all its members: what happened to one that is gone
+            // now (a deleted conversation) still shows to whoever is a member now, as an owner's
+            // own entries do. Grants named in share entries stay for those who managed them.
+            return r.action.rfind("share.", 0) != 0 && memberOfOwner(r.ownerId);
+        }
         if (d.owner) return true;
         // Who else holds a grant is for managers (as GET /api/v1/shares): a sharee sees share
         // entries about their own grants (to them or their team) and those they made.
@@ -284,14 +299,21 @@ bool ActivityService::canReadHistory(const std::string& readerId, const std::str
     } else if (access_.knowsType(resourceType) && access_.check(readerId, resourceType, resourceId).visible) {
         return true;
     }
-    int n = 0;
-    std::string t = resourceType, r = resourceId, u = readerId;
+    std::vector<std::string> owners;
+    std::string t = resourceType, r = resourceId;
     db_.withSession([&](Poco::Data::Session& s) {
-        n = 0;
-        s << "SELECT COUNT(*) FROM activity WHERE resource_type = $1 AND resource_id = $2 AND owner_id = $3", use(t),
-            use(r), use(u), into(n), now;
+        owners.clear();
+        s << "SELECT DISTINCT owner_id FROM activity WHERE resource_type = $1 AND resource_id = $2 AND owner_id IS NOT NULL",
+            use(t), use(r), into(owners), now;
     });
-    return n > 0;
+    // The owner's history stays theirs after deletion; a workspace's, its current members'
+    // (as in feed()).
+    for (const auto& owner : owners) {
+        if (owner == readerId) return true;
+        auto ws = access_.workspaceOfAccount(owner);
+        if (ws && !access_.workspaceRole(*ws, readerId).empty()) return true;
+    }
+    return false;
 }
 
 int64_t ActivityService::prune(int retentionDays) {
