@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -157,6 +158,9 @@ private:
                          int depth) const;
     /// Makes every cached decision stale (after a committed change).
     void invalidate() { generation_.fetch_add(1); }
+    /// Who the user acts as: "user:<id>", and with `teams` / `workspaces` their teams and the
+    /// live workspaces they belong to (directly or through a team).
+    std::set<std::string> principalsOf(const std::string& userId, bool teams, bool workspaces) const;
     std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
                                              const std::string& userId) const;
     std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
