@@ -10,6 +10,7 @@ let resumableAvailable = null;                 // unknown until first tried
 let selected = null;                           // the tree node whose details are shown
 let loaded = false;
 let newLinkFor = '';                           // the item whose just-made link is on screen
+let newLinkId = '';                            // and that link's id
 
 const filesUrl = (path, suffix = '') => `/api/v1/files/${api.encodePath(path)}${suffix}`;
 const baseName = (path) => path.split('/').pop();
@@ -107,10 +108,7 @@ function showDetails(node) {
 
 function hideDetails() {
   selected = null;
-  newLinkFor = '';
-  $('#file-link-new').hidden = true;
-  $('#file-link-url').value = '';
-  $('#file-link-api-url').value = '';
+  clearNewLink();
   $('#file-links-table tbody').replaceChildren();
   $('#file-details').hidden = true;
 }
@@ -119,6 +117,14 @@ function hideDetails() {
 
 const linksUrl = (id, suffix = '') => `/api/v1/files/id/${encodeURIComponent(id)}/links${suffix}`;
 const isoOf = (local) => new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
+
+function clearNewLink() {
+  newLinkFor = '';
+  newLinkId = '';
+  $('#file-link-new').hidden = true;
+  $('#file-link-url').value = '';
+  $('#file-link-api-url').value = '';
+}
 
 /** The Links area for `node`: a download link for a file, an upload-only link for a folder. */
 function showLinksArea(node) {
@@ -132,12 +138,7 @@ function showLinksArea(node) {
   $('#file-link-max-label').textContent = isFolder ? 'Most uploads (optional)' : 'Most downloads (optional)';
   $('#file-links-uses-head').textContent = isFolder ? 'Uploads' : 'Downloads';
   // A link made a moment ago stays on screen while its item stays selected (across refreshes).
-  if (newLinkFor !== node.id) {
-    newLinkFor = '';
-    $('#file-link-new').hidden = true;
-    $('#file-link-url').value = '';
-    $('#file-link-api-url').value = '';
-  }
+  if (newLinkFor !== node.id) clearNewLink();
   guard('Links', () => loadLinks(node));
 }
 
@@ -161,6 +162,7 @@ async function loadLinks(node) {
         type: 'button', class: 'danger', 'aria-label': `Revoke link of ${formatTime(l.created_at)}`,
         onclick: (e) => guard('Revoke link', async () => {
           await api.del(linksUrl(node.id, `/${encodeURIComponent(l.id)}`));
+          if (l.id === newLinkId) clearNewLink();
           notify('Link revoked: it opens nothing any more.');
           await loadLinks(node);
         }, e.currentTarget),
@@ -190,6 +192,7 @@ async function createLink() {
   const link = await api.post(linksUrl(node.id), body);
   $('#file-link-form').reset();
   newLinkFor = node.id;
+  newLinkId = link.id;
   // The page's view of the link (what a person opens) and the API address (for scripts).
   $('#file-link-url').value = `${location.origin}/#/links/${link.token}`;
   $('#file-link-api-url').value = new URL(link.url, location.origin).href;

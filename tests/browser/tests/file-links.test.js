@@ -157,6 +157,7 @@ test('a folder\'s upload link: two files of one name both land, revoking ends it
   await row.waitFor();
   await row.locator('button:text-is("Revoke")').click();
   await carol.page.waitForSelector('#status:text("Link revoked")');
+  assert.equal(await carol.page.isHidden('#file-link-new'), true, 'the revoked link\'s address is no longer offered');
   await h.screenshot(carol.page, 'file-links-revoked');
 
   await guest.page.setInputFiles('#link-upload-files', { name: 'late.txt', mimeType: 'text/plain', buffer: Buffer.from('late\n') });
