@@ -131,13 +131,13 @@ export const del = (path, opts) => request('DELETE', path, opts);
 
 /**
  * Sends `body` with XMLHttpRequest so upload progress can be shown; onProgress(loaded, total).
- * Resolves to the parsed JSON answer.
+ * `headers` are added; `anonymous` sends no credentials. Resolves to the parsed JSON answer.
  */
-export function xhrSend(method, path, body, { contentType, onProgress, signal } = {}) {
+export function xhrSend(method, path, body, { contentType, onProgress, signal, headers = {}, anonymous = false } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
-    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    for (const [k, v] of Object.entries({ ...(anonymous ? {} : authHeaders()), ...headers })) xhr.setRequestHeader(k, v);
     if (contentType) xhr.setRequestHeader('Content-Type', contentType);
     xhr.upload.onprogress = (e) => { if (onProgress && e.lengthComputable) onProgress(e.loaded, e.total); };
     xhr.onload = () => {
@@ -154,10 +154,8 @@ export function xhrSend(method, path, body, { contentType, onProgress, signal } 
   });
 }
 
-/** Downloads `path` with credentials and hands the bytes to the browser as `filename`. */
-export async function download(path, filename) {
-  const res = await request('GET', path, { raw: true });
-  const blob = await res.blob();
+/** Hands `blob` to the browser as a download named `filename` (an object URL, never a server URL). */
+export function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -166,4 +164,10 @@ export async function download(path, filename) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** Downloads `path` with credentials and hands the bytes to the browser as `filename`. */
+export async function download(path, filename) {
+  const res = await request('GET', path, { raw: true });
+  saveBlob(await res.blob(), filename);
 }

@@ -11,15 +11,18 @@ import * as activity from './activity.js';
 import * as workspaces from './workspaces.js';
 import * as tools from './tools.js';
 import * as shared from './shared.js';
+import * as links from './links.js';
 
-const panels = { account: auth, files, advisors, chat, snippets, teams, workspaces, tools, activity, shared };
+const panels = { account: auth, files, advisors, chat, snippets, teams, workspaces, tools, activity, shared, links };
 const needsSignIn = new Set(['files', 'advisors', 'chat', 'snippets', 'teams', 'workspaces', 'tools', 'activity']);
 
 function currentView() {
   // A share link's page (#/shared/chats/TOKEN) needs no sign-in.
   if (shared.tokenFromHash()) return 'shared';
+  // So does a file's or folder's share link (#/links/TOKEN).
+  if (location.hash.startsWith('#/links/')) return 'links';
   const name = location.hash.replace(/^#/, '');
-  return panels[name] && name !== 'shared' ? name : 'account';
+  return panels[name] && name !== 'shared' && name !== 'links' ? name : 'account';
 }
 
 function show(name) {

@@ -1,12 +1,16 @@
 // Files panel: tree, uploads with progress (resumable for large files when Hub offers it),
-// download, rename/move, delete, public link, shares by me and with me.
+// download, rename/move, delete, public link, share links (a file's download links, a folder's
+// upload links), shares by me and with me.
 import * as api from './api.js';
+import { currentUser } from './auth.js';
 import { $, el, guard, notify, onSubmit, formatBytes, formatTime } from './ui.js';
 
 const RESUMABLE_THRESHOLD = 16 * 1024 * 1024;  // larger files go through /api/v1/uploads
 let resumableAvailable = null;                 // unknown until first tried
 let selected = null;                           // the tree node whose details are shown
 let loaded = false;
+let newLinkFor = '';                           // the item whose just-made link is on screen
+let newLinkId = '';                            // and that link's id
 
 const filesUrl = (path, suffix = '') => `/api/v1/files/${api.encodePath(path)}${suffix}`;
 const baseName = (path) => path.split('/').pop();
@@ -99,11 +103,103 @@ function showDetails(node) {
   $('#rename-name').value = node.name;
   $('#move-path').value = node.path;
   $('#file-delete-confirm').hidden = true;
+  showLinksArea(node);
 }
 
 function hideDetails() {
   selected = null;
+  clearNewLink();
+  $('#file-links-table tbody').replaceChildren();
   $('#file-details').hidden = true;
+}
+
+// ---- share links -------------------------------------------------------------------------
+
+const linksUrl = (id, suffix = '') => `/api/v1/files/id/${encodeURIComponent(id)}/links${suffix}`;
+const isoOf = (local) => new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
+
+function clearNewLink() {
+  newLinkFor = '';
+  newLinkId = '';
+  $('#file-link-new').hidden = true;
+  $('#file-link-url').value = '';
+  $('#file-link-api-url').value = '';
+}
+
+/** The Links area for `node`: a download link for a file, an upload-only link for a folder. */
+function showLinksArea(node) {
+  const isFolder = node.type === 'folder';
+  $('#file-links').hidden = !node.id;
+  if (!node.id) return;
+  $('#file-links-help').textContent = isFolder
+    ? 'An upload link lets whoever holds it send files into this folder, signed out; they see nothing of what is in it.'
+    : 'A download link lets whoever holds it download this file, signed out.';
+  $('#file-link-legend').textContent = isFolder ? 'New upload link' : 'New download link';
+  $('#file-link-max-label').textContent = isFolder ? 'Most uploads (optional)' : 'Most downloads (optional)';
+  $('#file-links-uses-head').textContent = isFolder ? 'Uploads' : 'Downloads';
+  // A link made a moment ago stays on screen while its item stays selected (across refreshes).
+  if (newLinkFor !== node.id) clearNewLink();
+  guard('Links', () => loadLinks(node));
+}
+
+async function loadLinks(node) {
+  const links = await api.get(linksUrl(node.id));
+  if (!selected || selected.id !== node.id) return;  // another item was selected meanwhile
+  const me = currentUser();
+  const body = $('#file-links-table tbody');
+  body.replaceChildren();
+  if (!links.length) body.append(el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No links.')));
+  for (const l of links) {
+    const by = me && l.created_by === me.id ? 'me' : l.created_by;
+    body.append(el('tr', { dataset: { id: l.id, active: String(!!l.active), uses: String(l.uses) } },
+      el('td', {}, formatTime(l.created_at)),
+      el('td', {}, by),
+      el('td', {}, l.expires_at ? formatTime(l.expires_at) : 'never'),
+      el('td', {}, l.max_uses ? `${l.uses} of ${l.max_uses}` : String(l.uses)),
+      el('td', {}, l.has_password ? 'yes' : 'no'),
+      el('td', {}, l.active ? 'active' : 'ended'),
+      el('td', { class: 'actions' }, el('button', {
+        type: 'button', class: 'danger', 'aria-label': `Revoke link of ${formatTime(l.created_at)}`,
+        onclick: (e) => guard('Revoke link', async () => {
+          await api.del(linksUrl(node.id, `/${encodeURIComponent(l.id)}`));
+          if (l.id === newLinkId) clearNewLink();
+          notify('Link revoked: it opens nothing any more.');
+          await loadLinks(node);
+        }, e.currentTarget),
+      }, 'Revoke'))));
+  }
+}
+
+async function copyLink() {
+  const input = $('#file-link-url');
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    // No clipboard permission (plain http, some browsers): select it for Ctrl+C.
+    input.select();
+    if (!document.execCommand('copy')) throw new Error('Copy it by hand: the link is selected.');
+  }
+  notify('Link copied.');
+}
+
+async function createLink() {
+  const node = selected;
+  const isFolder = node.type === 'folder';
+  const body = {};
+  if ($('#file-link-expires').value) body.expires_at = isoOf($('#file-link-expires').value);
+  if ($('#file-link-password').value) body.password = $('#file-link-password').value;
+  if ($('#file-link-max').value) body[isFolder ? 'max_uploads' : 'max_downloads'] = Number($('#file-link-max').value);
+  const link = await api.post(linksUrl(node.id), body);
+  $('#file-link-form').reset();
+  newLinkFor = node.id;
+  newLinkId = link.id;
+  // The page's view of the link (what a person opens) and the API address (for scripts).
+  $('#file-link-url').value = `${location.origin}/#/links/${link.token}`;
+  $('#file-link-api-url').value = new URL(link.url, location.origin).href;
+  $('#file-link-new').hidden = false;
+  notify(`${isFolder ? 'Upload' : 'Download'} link made${link.has_password ? ' (with a password)' : ''}: ` +
+    'copy it now, it is not shown again.');
+  await loadLinks(node);
 }
 
 // ---- uploads ------------------------------------------------------------------------------
@@ -267,6 +363,8 @@ export function init() {
     notify(`Moved to ${entry.name}.`);
     await refresh();
   });
+  onSubmit($('#file-link-form'), 'Create link', createLink);
+  $('#file-link-copy').addEventListener('click', (e) => guard('Copy link', copyLink, e.currentTarget));
   onSubmit($('#share-form'), 'Share', async (form) => {
     const data = new FormData(form);
     const body = {
