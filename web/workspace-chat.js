@@ -200,12 +200,8 @@ async function send(text) {
 
 /** Shows `w`'s advisors and conversations (a different workspace starts afresh). */
 export async function open(w) {
-  if (!ws || ws.id !== w.id) {
-    close();
-    ws = w;
-  } else {
-    ws = w;
-  }
+  if (!ws || ws.id !== w.id) close();
+  ws = w;
   await loadAdvisors();
 }
 
