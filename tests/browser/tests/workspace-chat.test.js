@@ -148,12 +148,26 @@ test('a workspace advisor and conversation, shared by an owner and a viewer', { 
   await vpage.waitForSelector('#workspace-list td.muted:text("You are in no workspace yet.")');
   await h.assertClean(assert, vpage, viewer.problems);
 
-  // Deleting the advisor takes its conversations with it.
+  // An advisor without streaming answers in one piece.
+  await page.click('#workspace-advisor-clear');
+  await page.uncheck('#workspace-advisor-stream');
+  await saveAdvisor(page, { name: 'Quiet', prompt: '' });
+  await page.waitForSelector(advisorRow('Quiet'));
+  await page.click(`${advisorRow('Quiet')} button:text-is("Chat")`);
+  await page.waitForFunction(() => document.querySelectorAll('#workspace-chat-history button').length === 0);
+  await page.click('#workspace-chat-new');
+  await page.waitForSelector('#workspace-chat-title:text-is("New conversation")');
+  await chat(page, 'all at once');
+  await page.waitForSelector(history('2 messages'));
+
+  // Deleting an advisor takes its conversations with it.
+  await page.selectOption('#workspace-chat-advisor', { label: 'Muse' });
+  await page.waitForSelector(history('4 messages'));
   await page.click(`${advisorRow('Muse')} button:text-is("Delete")`);
   await page.click(`${advisorRow('Muse')} .confirm button:text-is("Yes, delete")`);
   await page.waitForSelector(advisorRow('Muse'), { state: 'detached' });
-  await page.waitForSelector('#workspace-advisors td.muted:text("No advisors yet.")');
-  assert.equal(await page.locator('#workspace-chat-history button').count(), 0);
+  assert.equal(await page.inputValue('#workspace-chat-advisor'), await page.getAttribute(advisorRow('Quiet'), 'data-id'));
+  await page.waitForSelector(history('2 messages'));
   await h.assertClean(assert, page, owner.problems);
   for (const c of [owner, viewer]) await c.context.close();
 });
