@@ -28,15 +28,15 @@ function requireAdvisor() {
 
 // ---- transcript ---------------------------------------------------------------------------
 
-function messageItem(role, content, extra = []) {
+export function messageItem(role, content, extra = []) {
   return el('li', { class: `msg ${role}`, dataset: { role } },
     el('div', { class: 'msg-role' }, role),
     el('div', { class: 'content' }, content || ''),
     ...extra);
 }
 
-function renderMessages(messages) {
-  const list = $('#transcript');
+/** Shows a stored conversation's messages in `list` (an <ol class="transcript">). */
+export function renderMessages(messages, list = $('#transcript')) {
   list.replaceChildren();
   const toolNames = {};
   for (const m of messages) {
@@ -129,7 +129,7 @@ async function newConversation() {
 // ---- sending and streaming ----------------------------------------------------------------
 
 /** Parses SSE blocks ("data: {...}\n\n") as they arrive; calls onEvent per JSON event. */
-async function readEvents(res, onEvent) {
+export async function readEvents(res, onEvent) {
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -154,21 +154,21 @@ async function readEvents(res, onEvent) {
   if (buffer.trim()) flush(buffer);
 }
 
-async function send(text) {
-  if (!conversation) await newConversation();
-  const list = $('#transcript');
+/**
+ * Posts `text` to conversation `cid` and shows it and the reply in `list` (a transcript): the
+ * reply streams in as text nodes, or arrives whole for an advisor with stream:false. Resolves
+ * with the finish reason, 'cancelled' when `signal` aborted it or the stream ended without one.
+ */
+export async function postMessage(cid, text, list, signal) {
   list.append(messageItem('user', text));
   const reply = messageItem('assistant', '');
   reply.dataset.streaming = 'true';
   list.append(reply);
   const content = reply.querySelector('.content');
-  const cid = conversation.id;
-  abort = new AbortController();
-  setStreaming(true);
   let finish = '';
   try {
     const res = await api.request('POST', `/api/v1/chat/${encodeURIComponent(cid)}/message`,
-      { json: { message: text }, raw: true, signal: abort.signal });
+      { json: { message: text }, raw: true, signal });
     const type = res.headers.get('Content-Type') || '';
     if (type.startsWith('text/event-stream')) {
       await readEvents(res, (event) => {
@@ -191,15 +191,33 @@ async function send(text) {
     if (e.name === 'AbortError') finish = 'cancelled';
     else throw e;
   } finally {
-    abort = null;
     delete reply.dataset.streaming;
     reply.dataset.finish = finish || 'cancelled';
+  }
+  return finish || 'cancelled';
+}
+
+/** The status line's words for a finish reason. */
+export function finishText(finish) {
+  return finish === 'cancelled' ? 'Reply cancelled.' : `Reply finished (${finish}).`;
+}
+
+async function send(text) {
+  if (!conversation) await newConversation();
+  const cid = conversation.id;
+  abort = new AbortController();
+  setStreaming(true);
+  let finish;
+  try {
+    finish = await postMessage(cid, text, $('#transcript'), abort.signal);
+  } finally {
+    abort = null;
     setStreaming(false);
   }
-  $('#chat-state').textContent = finish === 'cancelled' || !finish ? 'Reply cancelled.' : `Reply finished (${finish}).`;
+  $('#chat-state').textContent = finishText(finish);
   // The stored conversation has the tool calls and their results: show it as saved.
   await openConversation(cid);
-  $('#chat-state').textContent = finish === 'cancelled' || !finish ? 'Reply cancelled.' : `Reply finished (${finish}).`;
+  $('#chat-state').textContent = finishText(finish);
   await loadHistory();
 }
 

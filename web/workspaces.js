@@ -1,11 +1,13 @@
 // Workspaces panel: the workspaces I belong to with my role; create, rename, delete, members
 // (users or teams with roles owner/admin/editor/viewer), leave; a workspace's files (upload,
-// download, delete) and its activity feed. Server admins also see deleted workspaces and
-// recover them. Hub decides what each role may do: a refusal is shown like any other error.
+// download, delete), its advisors and conversations (workspace-chat.js) and its activity feed.
+// Server admins also see deleted workspaces and recover them. Hub decides what each role may
+// do: a refusal is shown like any other error.
 import * as api from './api.js';
 import { $, el, guard, notify, onSubmit, askFirst, formatTime, formatBytes } from './ui.js';
 import { currentUser } from './auth.js';
 import { activityRow } from './activity.js';
+import * as wsChat from './workspace-chat.js';
 
 const ROLES = ['viewer', 'editor', 'admin', 'owner'];
 let workspaces = [];
@@ -165,7 +167,8 @@ async function open(id) {
   renderList();
   renderDetail();
   // Each part reports its own failure, so a refused feed does not hide the files.
-  await Promise.all([guard('Workspace files', loadFiles), guard('Workspace activity', () => loadActivity(false))]);
+  await Promise.all([guard('Workspace files', loadFiles), guard('Workspace activity', () => loadActivity(false)),
+    guard('Workspace advisors', () => wsChat.open(opened()))]);
   $('#workspace-title').focus();
 }
 
@@ -173,6 +176,7 @@ function closeDetail() {
   openId = null;
   cursor = null;
   $('#workspace-detail').hidden = true;
+  wsChat.close();
   $('#workspace-members tbody').replaceChildren();
   $('#workspace-files tbody').replaceChildren();
   $('#workspace-activity-rows').replaceChildren();
@@ -208,6 +212,7 @@ async function loadDeleted() {
 // ---- wiring --------------------------------------------------------------------------------
 
 export function init() {
+  wsChat.init();
   onSubmit($('#workspace-form'), 'Create workspace', async (form) => {
     const w = await api.post('/api/v1/workspaces', { name: $('#workspace-name').value });
     notify(`Created workspace ${w.name}; you are its owner.`);
@@ -217,7 +222,7 @@ export function init() {
   });
   $('#workspaces-refresh').addEventListener('click', (e) => guard('Workspaces', async () => {
     await refresh();
-    if (openId) await Promise.all([loadFiles(), loadActivity(false)]);
+    if (openId) await Promise.all([loadFiles(), loadActivity(false), wsChat.open(opened())]);
   }, e.currentTarget));
   $('#workspace-close').addEventListener('click', () => { closeDetail(); renderList(); });
   onSubmit($('#workspace-rename-form'), 'Rename workspace', async () => {

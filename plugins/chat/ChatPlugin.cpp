@@ -313,8 +313,11 @@ void ChatPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& co
                  auto [c, d] = reachable(ctx, sdk::access::kView);
                  // A workspace's conversation has no person as its owner: its admins and
                  // owners (manage) delete it; everyone else's is deleted by its owner alone.
-                 if (!d.owner && !(d.allows(sdk::access::kManage) && store_->workspaceOfOwner(c.userId))) {
-                     throw sdk::Forbidden("Only the owner may delete a conversation", "owner_only");
+                 const bool workspaceOwned = store_->workspaceOfOwner(c.userId).has_value();
+                 if (!d.owner && !(d.allows(sdk::access::kManage) && workspaceOwned)) {
+                     throw sdk::Forbidden(workspaceOwned ? "Only the workspace's admins and owners may delete its conversations"
+                                                         : "Only the owner may delete a conversation",
+                                          "owner_only");
                  }
                  if (!store_->remove(c.userId, c.id, ctx.requireAuth().userId)) {
                      throw sdk::NotFound("Conversation not found", "conversation_not_found");
