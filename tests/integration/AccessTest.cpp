@@ -14,6 +14,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "ServerProcess.h"
+#include "SignedInUser.h"
 #include "hub/sdk/Json.h"
 
 namespace hub::tests {
@@ -21,20 +22,7 @@ namespace {
 
 using Headers = std::map<std::string, std::string>;
 
-std::vector<std::string> serverArgs() {
-    return {"--set", "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]",
-            "--set", "logging.access_log=false",
-            "--set", "auth.password.argon2_memory_kib=8192",
-            "--set", "auth.password.argon2_iterations=1",
-            "--set", "plugins.chat.config.echo_chunk_delay_ms=0"};
-}
-
-struct User {
-    std::string name;
-    std::string id;
-    std::string token;
-    Headers auth() const { return ServerProcess::bearer(token); }
-};
+using User = SignedInUser;
 
 /// What a request is expected to answer: a status and, for errors, error.code.
 struct Outcome {
@@ -75,7 +63,7 @@ long long epochIn(long long delta) { return static_cast<long long>(std::time(nul
 class AccessTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(server_.start(serverArgs(), {{"API_USERNAME", "root"}, {"API_PASSWORD", "root password 1"}}))
+        ASSERT_TRUE(server_.start(allPluginsArgs(), {{"API_USERNAME", "root"}, {"API_PASSWORD", "root password 1"}}))
             << server_.stderrText();
         root_.name = "root";
         root_.token = server_.login("root", "root password 1");
@@ -94,15 +82,7 @@ protected:
         }
     }
 
-    User addUser(const std::string& name) {
-        User u{name, "", ""};
-        auto r = server_.registerUser(name);
-        EXPECT_EQ(r.status, 201) << r.body;
-        if (r.status == 201) u.id = r.object()->getValue<std::string>("id");
-        u.token = server_.login(name);
-        EXPECT_FALSE(u.token.empty()) << "login failed for " << name;
-        return u;
-    }
+    User addUser(const std::string& name) { return signUp(server_, name); }
 
     static Headers json(const User& u) {
         Headers h = u.auth();

@@ -14,6 +14,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "ServerProcess.h"
+#include "SignedInUser.h"
 #include "hub/sdk/Json.h"
 
 namespace hub::tests {
@@ -21,22 +22,13 @@ namespace {
 
 using Headers = std::map<std::string, std::string>;
 
-std::vector<std::string> serverArgs(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"--set", "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]",
-                                  "--set", "logging.access_log=false",
-                                  "--set", "auth.password.argon2_memory_kib=8192",
-                                  "--set", "auth.password.argon2_iterations=1",
-                                  "--set", "access.cache_ms=0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
+using User = SignedInUser;
 
-struct User {
-    std::string name;
-    std::string id;
-    std::string token;
-    Headers auth() const { return ServerProcess::bearer(token); }
-};
+/// Decisions are not reused: a test sees each change on its next request.
+std::vector<std::string> withCacheOff(std::vector<std::string> extra) {
+    extra.insert(extra.begin(), {"--set", "access.cache_ms=0"});
+    return extra;
+}
 
 /// One feed entry, as the tests look at it.
 struct Entry {
@@ -54,7 +46,7 @@ protected:
     void SetUp() override { startServer(); }
 
     void startServer(const std::vector<std::string>& extra = {}) {
-        ASSERT_TRUE(server_.start(serverArgs(extra))) << server_.stderrText();
+        ASSERT_TRUE(server_.start(allPluginsArgs(withCacheOff(extra)))) << server_.stderrText();
         alice_ = addUser("alice");
         bob_ = addUser("bob");
         carol_ = addUser("carol");
@@ -68,15 +60,7 @@ protected:
         }
     }
 
-    User addUser(const std::string& name) {
-        User u{name, "", ""};
-        auto r = server_.registerUser(name);
-        EXPECT_EQ(r.status, 201) << r.body;
-        if (r.status == 201) u.id = r.object()->getValue<std::string>("id");
-        u.token = server_.login(name);
-        EXPECT_FALSE(u.token.empty()) << "login failed for " << name;
-        return u;
-    }
+    User addUser(const std::string& name) { return signUp(server_, name); }
 
     static Headers json(const User& u) {
         Headers h = u.auth();

@@ -16,6 +16,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "ServerProcess.h"
+#include "SignedInUser.h"
 #include "hub/sdk/Json.h"
 
 namespace hub::tests {
@@ -23,20 +24,7 @@ namespace {
 
 using Headers = std::map<std::string, std::string>;
 
-std::vector<std::string> serverArgs() {
-    return {"--set", "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]",
-            "--set", "logging.access_log=false",
-            "--set", "auth.password.argon2_memory_kib=8192",
-            "--set", "auth.password.argon2_iterations=1",
-            "--set", "plugins.chat.config.echo_chunk_delay_ms=0"};
-}
-
-struct User {
-    std::string name;
-    std::string id;
-    std::string token;
-    Headers auth() const { return ServerProcess::bearer(token); }
-};
+using User = SignedInUser;
 
 Poco::JSON::Array::Ptr arrayOf(const Response& r) {
     try {
@@ -52,7 +40,7 @@ const std::string kUnknownToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 class ChatSharingTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(server_.start(serverArgs())) << server_.stderrText();
+        ASSERT_TRUE(server_.start(allPluginsArgs())) << server_.stderrText();
         alice_ = addUser("alice");
         bob_ = addUser("bob");
         carol_ = addUser("carol");
@@ -69,15 +57,7 @@ protected:
         }
     }
 
-    User addUser(const std::string& name) {
-        User u{name, "", ""};
-        auto r = server_.registerUser(name);
-        EXPECT_EQ(r.status, 201) << r.body;
-        if (r.status == 201) u.id = r.object()->getValue<std::string>("id");
-        u.token = server_.login(name);
-        EXPECT_FALSE(u.token.empty()) << "login failed for " << name;
-        return u;
-    }
+    User addUser(const std::string& name) { return signUp(server_, name); }
 
     std::string createAdvisor(const User& u, const std::string& name) {
         auto r = server_.postJson("/api/v1/advisors",

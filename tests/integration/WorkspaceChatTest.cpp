@@ -12,6 +12,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "ServerProcess.h"
+#include "SignedInUser.h"
 #include "hub/sdk/Json.h"
 
 namespace hub::tests {
@@ -19,26 +20,7 @@ namespace {
 
 using Headers = std::map<std::string, std::string>;
 
-std::vector<std::string> serverArgs() {
-    return {"--set", "plugin_search_path=[" + ServerProcess::bundledPluginDir() + "]",
-            "--set", "logging.access_log=false",
-            "--set", "auth.password.argon2_memory_kib=8192",
-            "--set", "auth.password.argon2_iterations=1",
-            "--set", "access.cache_ms=0",
-            "--set", "plugins.chat.config.echo_chunk_delay_ms=0"};
-}
-
-struct User {
-    std::string name;
-    std::string id;
-    std::string token;
-    Headers auth() const { return ServerProcess::bearer(token); }
-    Headers json() const {
-        Headers h = auth();
-        h["Content-Type"] = "application/json";
-        return h;
-    }
-};
+using User = SignedInUser;
 
 Poco::JSON::Array::Ptr arrayOf(const Response& r) {
     try {
@@ -55,7 +37,7 @@ std::string advisorBody(const std::string& name, const std::string& model = "m")
 class WorkspaceChatTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(server_.start(serverArgs())) << server_.stderrText();
+        ASSERT_TRUE(server_.start(allPluginsArgs({"--set", "access.cache_ms=0"}))) << server_.stderrText();
         alice_ = addUser("alice");  // owner
         bob_ = addUser("bob");      // admin
         carol_ = addUser("carol");  // editor
@@ -86,15 +68,7 @@ protected:
         }
     }
 
-    User addUser(const std::string& name) {
-        User u{name, "", ""};
-        auto r = server_.registerUser(name);
-        EXPECT_EQ(r.status, 201) << r.body;
-        if (r.status == 201) u.id = r.object()->getValue<std::string>("id");
-        u.token = server_.login(name);
-        EXPECT_FALSE(u.token.empty()) << "login failed for " << name;
-        return u;
-    }
+    User addUser(const std::string& name) { return signUp(server_, name); }
     Response addMember(const std::string& username, const std::string& role) const {
         return server_.postJson("/api/v1/workspaces/" + ws_ + "/members",
                                 R"({"username":")" + username + R"(","role":")" + role + R"("})", alice_.auth());
