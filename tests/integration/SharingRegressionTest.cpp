@@ -98,7 +98,7 @@ TEST_F(SharingRegressionTest, AnUploadLinkCannotWriteOutsideItsFolder) {
     putOk(alice_, "top.txt", "top");
     auto l = link(alice_, idOf(alice_, "drop"));
     std::string t = l.object()->getValue<std::string>("token");
-    for (const std::string& name : {"..%2Ftop.txt", "%2E%2E%2Ftop.txt", "sub%2Ftop.txt", "..", "%2E%2E"}) {
+    for (const char* name : {"..%2Ftop.txt", "%2E%2E%2Ftop.txt", "sub%2Ftop.txt", "..", "%2E%2E"}) {
         auto r = server_.request("PUT", "/api/v1/links/" + t + "/files/" + name, "evil", {{"Content-Type", "text/plain"}});
         EXPECT_TRUE(r.status == 404 || r.status == 422) << name << ": " << r.status << " " << r.body;
     }
