@@ -138,15 +138,24 @@ std::set<std::string> AccessService::principalsOf(const std::string& userId, boo
 }
 
 std::vector<sdk::AccessGrant> AccessService::liveGrants(const std::string& resourceType, const std::string& resourceId,
-                                                        const std::string& userId) const {
+                                                        const std::string& userId, const std::string& workspaceId) const {
     std::vector<GrantRow> rows;
-    std::string t = resourceType, r = resourceId;
+    std::string t = resourceType, r = resourceId, w = workspaceId;
     int64_t at = clock_.nowMicros();
     db_.withSession([&](Poco::Data::Session& s) {
         rows.clear();
-        s << std::string(kGrantColumns) +
-                 "WHERE resource_type = $1 AND resource_id = $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at",
-            use(t), use(r), use(at), into(rows), now;
+        if (w.empty()) {
+            s << std::string(kGrantColumns) +
+                     "WHERE resource_type = $1 AND resource_id = $2 AND (expires_at IS NULL OR expires_at > $3) "
+                     "ORDER BY created_at",
+                use(t), use(r), use(at), into(rows), now;
+        } else {
+            // The resource's grants and its workspace's (a guest's) in one round trip.
+            s << std::string(kGrantColumns) +
+                     "WHERE ((resource_type = $1 AND resource_id = $2) OR (resource_type = 'workspace' AND resource_id = $3)) "
+                     "AND (expires_at IS NULL OR expires_at > $4) ORDER BY created_at",
+                use(t), use(r), use(w), use(at), into(rows), now;
+        }
     });
     std::vector<sdk::AccessGrant> out;
     // Most resources are shared with nobody or with users only: then no membership lookup.
@@ -198,17 +207,24 @@ sdk::AccessDecision AccessService::computeCheck(const std::string& userId, const
         d.permissions = meaningful;
         return d;
     }
-    d.via = liveGrants(resourceType, resourceId, userId);
-    d.permissions |= admitGrants(d.via, d.resource->ownerId, resourceType, resourceId, userId, depth);
     // Owned by a workspace: the member's role gives bits on everything in it, and so do grants
     // on the workspace itself (a guest's access).
-    if (auto ws = workspaceOfAccount(d.resource->ownerId)) {
+    const auto ws = workspaceOfAccount(d.resource->ownerId);
+    const bool guestGrants = ws && resourceType != "workspace";
+    d.via = liveGrants(resourceType, resourceId, userId, guestGrants ? *ws : std::string());
+    std::vector<sdk::AccessGrant> guest;
+    if (guestGrants) {
+        auto onWorkspace = std::stable_partition(d.via.begin(), d.via.end(), [&](const sdk::AccessGrant& g) {
+            return g.resourceType == resourceType && g.resourceId == resourceId;
+        });
+        guest.assign(onWorkspace, d.via.end());
+        d.via.erase(onWorkspace, d.via.end());
+    }
+    d.permissions |= admitGrants(d.via, d.resource->ownerId, resourceType, resourceId, userId, depth);
+    if (ws) {
         d.permissions |= workspaceRoleBits(workspaceRole(*ws, userId));
-        if (resourceType != "workspace") {
-            auto guest = liveGrants("workspace", *ws, userId);
-            d.permissions |= admitGrants(guest, d.resource->ownerId, "workspace", *ws, userId, depth);
-            d.via.insert(d.via.end(), guest.begin(), guest.end());
-        }
+        d.permissions |= admitGrants(guest, d.resource->ownerId, "workspace", *ws, userId, depth);
+        d.via.insert(d.via.end(), guest.begin(), guest.end());
     }
     d.permissions &= meaningful;
     d.visible = (d.permissions & sdk::access::kView) != 0;

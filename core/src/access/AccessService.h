@@ -161,8 +161,10 @@ private:
     /// Who the user acts as: "user:<id>", and with `teams` / `workspaces` their teams and the
     /// live workspaces they belong to (directly or through a team).
     std::set<std::string> principalsOf(const std::string& userId, bool teams, bool workspaces) const;
+    /// Live grants on the resource that reach the user; with `workspaceId`, also those on that
+    /// workspace (guest access to what it owns), fetched in the same query.
     std::vector<sdk::AccessGrant> liveGrants(const std::string& resourceType, const std::string& resourceId,
-                                             const std::string& userId) const;
+                                             const std::string& userId, const std::string& workspaceId = "") const;
     std::vector<sdk::AccessGrant> queryGrants(const std::string& where, const std::vector<std::string>& params) const;
     sdk::AccessResourceType typeOf(const std::string& name) const;
     /// The username or team name of a principal ("" when it is gone).
