@@ -223,7 +223,9 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
     us.maxFileBytes = maxUploadBytes_;
     us.expirySeconds = config.getInt("upload_expiry_seconds");
     us.maxOpenPerUser = static_cast<int>(config.getInt("max_open_uploads"));
-    uploads_ = std::make_unique<ResumableUploads>(us, [this](const FileRow& f) { return entry(f); });
+    uploads_ = std::make_unique<ResumableUploads>(
+        us, [this](const FileRow& f) { return entry(f); },
+        [this](sdk::RequestContext& ctx, uint32_t need) { return scope(ctx, need).ownerId; });
     uploads_->registerRoutes(r);
     r.provide<IFileReader>(std::make_shared<Reader>(*this));
     registerRoutes(r);

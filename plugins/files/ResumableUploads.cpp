@@ -62,14 +62,18 @@ void ResumableUploads::registerRoutes(sdk::Registrar& r) {
         return [this, fn](sdk::RequestContext& ctx) { (this->*fn)(ctx); };
     };
     const auto partLimit = static_cast<std::size_t>(settings_.maxFileBytes);
-    r.route({"POST", "/api/v1/uploads", AuthMode::Required, kJsonBodyLimit, bind(&ResumableUploads::create)});
-    r.route({"GET", "/api/v1/uploads", AuthMode::Required, 0, bind(&ResumableUploads::list)});
-    r.route({"GET", "/api/v1/uploads/{upload_id}", AuthMode::Required, 0, bind(&ResumableUploads::show)});
-    r.route({"PUT", "/api/v1/uploads/{upload_id}/parts/{part}", AuthMode::Required, partLimit,
-             bind(&ResumableUploads::putPart)});
-    r.route({"POST", "/api/v1/uploads/{upload_id}/complete", AuthMode::Required, kJsonBodyLimit,
-             bind(&ResumableUploads::complete)});
-    r.route({"DELETE", "/api/v1/uploads/{upload_id}", AuthMode::Required, 0, bind(&ResumableUploads::abort)});
+    // The caller's own uploads, and (under /api/v1/workspaces/{id}) the workspace's, which
+    // every member who may write there can continue, complete or abort.
+    for (const std::string uploads : {"/api/v1/uploads", "/api/v1/workspaces/{workspace_id}/uploads"}) {
+        r.route({"POST", uploads, AuthMode::Required, kJsonBodyLimit, bind(&ResumableUploads::create)});
+        r.route({"GET", uploads, AuthMode::Required, 0, bind(&ResumableUploads::list)});
+        r.route({"GET", uploads + "/{upload_id}", AuthMode::Required, 0, bind(&ResumableUploads::show)});
+        r.route({"PUT", uploads + "/{upload_id}/parts/{part}", AuthMode::Required, partLimit,
+                 bind(&ResumableUploads::putPart)});
+        r.route({"POST", uploads + "/{upload_id}/complete", AuthMode::Required, kJsonBodyLimit,
+                 bind(&ResumableUploads::complete)});
+        r.route({"DELETE", uploads + "/{upload_id}", AuthMode::Required, 0, bind(&ResumableUploads::abort)});
+    }
 }
 
 void ResumableUploads::start(FileStore& store, sdk::ITransactionalBlobStore& blobs, sdk::IClock& clock) {
@@ -150,7 +154,7 @@ std::optional<UploadRow> ResumableUploads::load(const std::string& rawId) {
 
 UploadRow ResumableUploads::ownUpload(sdk::RequestContext& ctx) {
     auto u = load(ctx.pathParam("upload_id"));
-    if (!u || u->userId != ctx.requireAuth().userId) throw sdk::NotFound("Upload not found", "upload_not_found");
+    if (!u || u->userId != owner_(ctx, sdk::access::kEdit)) throw sdk::NotFound("Upload not found", "upload_not_found");
     if (u->expiresAt <= clock_->nowMicros()) {
         abortUpload(u->id, true);
         throw sdk::NotFound("Upload not found (it expired; start a new one)", "upload_not_found");
@@ -185,7 +189,7 @@ Poco::JSON::Object::Ptr ResumableUploads::describe(const UploadRow& u) const {
 }
 
 void ResumableUploads::create(sdk::RequestContext& ctx) {
-    const std::string& owner = ctx.requireAuth().userId;
+    const std::string owner = owner_(ctx, sdk::access::kEdit);
     sdk::BodyValidator v(ctx.jsonBody());
     std::string rawPath = v.requiredString("path", 4096);
     int64_t size = v.requiredInt("size", 1, INT64_MAX);
@@ -229,13 +233,15 @@ void ResumableUploads::create(sdk::RequestContext& ctx) {
             use(u.id), use(o), use(u.path), use(u.size), use(expected), use(u.createdAt), use(u.createdAt),
             use(u.expiresAt), now;
     });
-    ctx.setHeader("Location", "/api/v1/uploads/" + u.id);
+    // The upload's address in the space it was created in.
+    const std::string space = ctx.pathParam("workspace_id").empty() ? "" : "/workspaces/" + ctx.pathParam("workspace_id");
+    ctx.setHeader("Location", "/api/v1" + space + "/uploads/" + u.id);
     ctx.respondJson(201, describe(u));
 }
 
 void ResumableUploads::list(sdk::RequestContext& ctx) {
     std::vector<std::string> ids;
-    std::string owner = ctx.requireAuth().userId;
+    std::string owner = owner_(ctx, sdk::access::kEdit);
     int64_t t = clock_->nowMicros();
     store_->db().withSession([&](Poco::Data::Session& s) {
         ids.clear();

@@ -50,7 +50,11 @@ class ResumableUploads {
 public:
     using EntryFn = std::function<Poco::JSON::Object::Ptr(const FileRow&)>;
 
-    ResumableUploads(UploadSettings settings, EntryFn entry) : settings_(settings), entry_(std::move(entry)) {}
+    /// Whose upload space a request works in (the caller's, or a workspace's account when the
+    /// caller's role there gives `need`); throws 404/403 like the files routes.
+    using OwnerFn = std::function<std::string(sdk::RequestContext&, uint32_t need)>;
+    ResumableUploads(UploadSettings settings, EntryFn entry, OwnerFn owner)
+        : settings_(settings), entry_(std::move(entry)), owner_(std::move(owner)) {}
     ~ResumableUploads();
 
     void registerRoutes(sdk::Registrar& r);
@@ -83,6 +87,7 @@ private:
 
     UploadSettings settings_;
     EntryFn entry_;
+    OwnerFn owner_;
     FileStore* store_ = nullptr;
     sdk::ITransactionalBlobStore* blobs_ = nullptr;
     sdk::IClock* clock_ = nullptr;

@@ -226,5 +226,29 @@ TEST_F(WorkspacesTest, ADeletedWorkspaceKeepsItsFilesForAnAdminToRestore) {
     EXPECT_EQ(wsRaw(bob_, ws, "keep.txt").body, "kept");  // members came back with it
 }
 
+TEST_F(WorkspacesTest, ResumableUploadsIntoAWorkspaceBelongToItsWriters) {
+    std::string ws = createOk(alice_, "Uploads");
+    ASSERT_EQ(addMember(alice_, ws, R"({"username":"bob","role":"editor"})").status, 201);
+    ASSERT_EQ(addMember(alice_, ws, R"({"username":"carol","role":"viewer"})").status, 201);
+    const std::string uploads = "/api/v1/workspaces/" + ws + "/uploads";
+    const std::string body = R"({"path":"big/data.bin","size":11})";
+    EXPECT_EQ(server_.postJson(uploads, body, carol_.auth()).status, 403);  // a viewer does not write
+    EXPECT_EQ(server_.postJson(uploads, body, dave_.auth()).status, 404);   // a stranger sees nothing
+    auto created = server_.postJson(uploads, body, bob_.auth());
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id = created.object()->getValue<std::string>("id");
+    EXPECT_EQ(created.header("Location"), uploads + "/" + id);
+    // Not bob's personal upload: the personal route does not know it.
+    EXPECT_EQ(server_.get("/api/v1/uploads/" + id, bob_.auth()).status, 404);
+    Headers h = bob_.auth();
+    h["Content-Type"] = "application/octet-stream";
+    ASSERT_EQ(server_.request("PUT", uploads + "/" + id + "/parts/1", "hello world", h).status, 200);
+    // Another writer of the workspace completes it; the file is the workspace's.
+    auto done = server_.postJson(uploads + "/" + id + "/complete", "{}", alice_.auth());
+    ASSERT_EQ(done.status, 201) << done.body;
+    EXPECT_EQ(wsRaw(carol_, ws, "big/data.bin").body, "hello world");
+    EXPECT_EQ(rows("user_id = '" + bob_.id + "'"), 0);
+}
+
 }  // namespace
 }  // namespace hub::tests::files
