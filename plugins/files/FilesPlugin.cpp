@@ -225,7 +225,12 @@ void FilesPlugin::registerComponents(sdk::Registrar& r, const sdk::ConfigView& c
     us.maxOpenPerUser = static_cast<int>(config.getInt("max_open_uploads"));
     uploads_ = std::make_unique<ResumableUploads>(
         us, [this](const FileRow& f) { return entry(f); },
-        [this](sdk::RequestContext& ctx, uint32_t need) { return scope(ctx, need).ownerId; });
+        [this](sdk::RequestContext& ctx, uint32_t need) { return scope(ctx, need).ownerId; },
+        [this](const std::string& actorId, const StoredFile& stored) {
+            auto details = sdk::json::object();
+            details->set("via", "resumable_upload");
+            recordActivity(actorId, stored.created ? "file.created" : "file.updated", stored.row, details);
+        });
     uploads_->registerRoutes(r);
     r.provide<IFileReader>(std::make_shared<Reader>(*this));
     registerRoutes(r);

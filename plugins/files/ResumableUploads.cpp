@@ -393,6 +393,7 @@ void ResumableUploads::complete(sdk::RequestContext& ctx) {
             dropIn(s, id, freed);
             return whole;
         });
+    if (committed_) committed_(ctx.requireAuth().userId, stored);
     auto o = entry_(stored.row);
     o->set("upload_id", u.id);
     ctx.respondJson(stored.created ? 201 : 200, o);

@@ -53,8 +53,10 @@ public:
     /// Whose upload space a request works in (the caller's, or a workspace's account when the
     /// caller's role there gives `need`); throws 404/403 like the files routes.
     using OwnerFn = std::function<std::string(sdk::RequestContext&, uint32_t need)>;
-    ResumableUploads(UploadSettings settings, EntryFn entry, OwnerFn owner)
-        : settings_(settings), entry_(std::move(entry)), owner_(std::move(owner)) {}
+    /// Told of each completed upload (after the commit), with who completed it.
+    using CommittedFn = std::function<void(const std::string& actorId, const StoredFile& file)>;
+    ResumableUploads(UploadSettings settings, EntryFn entry, OwnerFn owner, CommittedFn committed)
+        : settings_(settings), entry_(std::move(entry)), owner_(std::move(owner)), committed_(std::move(committed)) {}
     ~ResumableUploads();
 
     void registerRoutes(sdk::Registrar& r);
@@ -88,6 +90,7 @@ private:
     UploadSettings settings_;
     EntryFn entry_;
     OwnerFn owner_;
+    CommittedFn committed_;
     FileStore* store_ = nullptr;
     sdk::ITransactionalBlobStore* blobs_ = nullptr;
     sdk::IClock* clock_ = nullptr;

@@ -248,6 +248,10 @@ TEST_F(WorkspacesTest, ResumableUploadsIntoAWorkspaceBelongToItsWriters) {
     ASSERT_EQ(done.status, 201) << done.body;
     EXPECT_EQ(wsRaw(carol_, ws, "big/data.bin").body, "hello world");
     EXPECT_EQ(rows("user_id = '" + bob_.id + "'"), 0);
+    // The workspace's feed says alice completed it.
+    auto feed = server_.get("/api/v1/workspaces/" + ws + "/activity?type=file.created", carol_.auth());
+    ASSERT_EQ(feed.status, 200) << feed.body;
+    EXPECT_NE(feed.body.find("resumable_upload"), std::string::npos) << feed.body;
 }
 
 }  // namespace
