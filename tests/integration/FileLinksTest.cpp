@@ -175,5 +175,18 @@ TEST_F(FileLinksTest, AnUploadLinkAddsFilesToItsFolderAndShowsNothingElse) {
     EXPECT_NE(feed.body.find("\"via\":\"link\""), std::string::npos) << feed.body;
 }
 
+TEST_F(FileLinksTest, GuessingALinksPasswordIsSlowedForThatLinkOnly) {
+    putOk(alice_, "vault.txt", "gold");
+    std::string id = idOf("vault.txt");
+    std::string t = token(makeLink(alice_, id, R"({"password":"long and right"})"));
+    std::string other = token(makeLink(alice_, id, R"({"password":"long and right"})"));
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(download(t, "guess " + std::to_string(i)).errorCode(), "share_password_invalid");
+    auto blocked = download(t, "long and right");  // even the right one waits now
+    EXPECT_EQ(blocked.status, 429);
+    EXPECT_EQ(blocked.errorCode(), "share_password_throttled");
+    EXPECT_FALSE(blocked.header("Retry-After").empty());
+    EXPECT_EQ(download(other, "long and right").body, "gold");  // another link is not locked out
+}
+
 }  // namespace
 }  // namespace hub::tests::files

@@ -186,18 +186,25 @@ sdk::ShareLink ShareLinks::live(const std::string& token, std::string& passwordH
     return l;
 }
 
-void ShareLinks::checkPassword(const std::string& stored, const std::string& given) const {
+void ShareLinks::checkPassword(const std::string& linkId, const std::string& stored, const std::string& given) const {
     if (stored.empty()) return;
     if (given.empty()) throw sdk::Unauthorized("This link needs a password", "share_password_required");
+    // Guessing is slowed per link (the API has no client address here): the attempt counts
+    // before the slow check, so parallel guesses cannot all pass, and a right one gives it back.
+    if (int wait = guesses_.reserveAttempt(linkId, ""); wait > 0) {
+        throw sdk::TooManyRequests("Too many wrong passwords for this link; try again later", wait,
+                                   "share_password_throttled");
+    }
     if (given.size() > kMaxPassword || hasher_.verify(given, stored) == PasswordHasher::Verdict::Mismatch) {
         throw sdk::Unauthorized("Wrong password for this link", "share_password_invalid");
     }
+    guesses_.recordSuccess(linkId, "");
 }
 
 sdk::ShareLink ShareLinks::inspect(const std::string& token, const std::string& password) const {
     std::string stored;
     sdk::ShareLink l = live(token, stored);
-    checkPassword(stored, password);
+    checkPassword(l.id, stored, password);
     return l;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "access/AccessService.h"
+#include "auth/LoginThrottle.h"
 #include "auth/PasswordHasher.h"
 #include "db/Database.h"
 #include "hub/sdk/services/IClock.h"
@@ -35,12 +36,16 @@ public:
 private:
     /// The stored link of a token (without the password hash), or NotFound.
     sdk::ShareLink live(const std::string& token, std::string& passwordHash) const;
-    void checkPassword(const std::string& stored, const std::string& given) const;
+    void checkPassword(const std::string& linkId, const std::string& stored, const std::string& given) const;
 
     Database& db_;
     PasswordHasher& hasher_;
     const AccessService& access_;
     const sdk::IClock& clock_;
+    /// Wrong link passwords: 10 per link per 15 minutes, then 429 for at most 15 minutes. The
+    /// address-wide limit is off (links have no address to key on), so one link's guesser
+    /// never locks out another link.
+    mutable LoginThrottle guesses_{ThrottleSettings{10, 1 << 30, 900, 900, 0}};
 };
 
 }  // namespace hub::core

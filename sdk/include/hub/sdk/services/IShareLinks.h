@@ -63,7 +63,9 @@ struct CreatedShareLink {
  *   share the resource (not the owner and without reshare/manage) when its type is registered
  *   with core.access.v1: a token cannot be probed.
  * - Then the password: sdk::Unauthorized with code `share_password_required` when the link
- *   has one and none was given, `share_password_invalid` when it is wrong. Nothing is counted.
+ *   has one and none was given, `share_password_invalid` when it is wrong, and
+ *   sdk::TooManyRequests (`share_password_throttled`, with Retry-After) after 10 wrong ones
+ *   on that link within 15 minutes. No use is counted.
  * - Then one use is counted atomically: with max_uses N, exactly N resolves succeed, however
  *   many run at once.
  * Thread-safe.
