@@ -2,7 +2,7 @@
 // edit (full replace), delete; a form for HubGPT's advisor fields with an editor for the prompt
 // messages; sharing through the access model (grants to users and teams, revoke, explain).
 import * as api from './api.js';
-import { $, el, guard, notify, onSubmit, formatTime } from './ui.js';
+import { $, el, guard, notify, onSubmit, formatTime, isoOf } from './ui.js';
 import { currentUser } from './auth.js';
 
 let editing = null;      // id of the advisor in the form, null for a new one
@@ -270,7 +270,7 @@ export function init() {
       role: data.get('role'),
     };
     const expires = data.get('expires');
-    if (expires) body.expires_at = new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z');
+    if (expires) body.expires_at = isoOf(expires);
     const g = await api.post('/api/v1/shares', body);
     notify(`Shared ${a.name} with ${principalText(g)} as ${g.role || body.role}.`);
     $('#advisor-share-name').value = '';

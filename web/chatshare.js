@@ -2,13 +2,12 @@
 // as viewer = read or user = read and continue) and snapshot links (made, listed, revoked;
 // a new link's address is shown once), and the conversations others shared with me.
 import * as api from './api.js';
-import { $, el, guard, notify, onSubmit, formatTime } from './ui.js';
+import { $, el, guard, notify, onSubmit, formatTime, isoOf, copyFromInput } from './ui.js';
 
 let current = null;   // the open conversation ({id, owner?, access?})
 
 const chatUrl = (id, suffix = '') => `/api/v1/chat/${encodeURIComponent(id)}${suffix}`;
 const principalText = (g) => `${g.principal_type} ${g.principal_name || g.principal_id}`;
-const isoOf = (local) => new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Mine: Hub adds `owner` and `access` only for a conversation someone shared with me. */
 export const isMine = (c) => !!c && !Array.isArray(c.access);
@@ -100,18 +99,6 @@ export async function loadSharedWithMe(open) {
   }
 }
 
-async function copyLink() {
-  const input = $('#chat-link-url');
-  try {
-    await navigator.clipboard.writeText(input.value);
-  } catch {
-    // No clipboard permission (plain http, some browsers): select it for Ctrl+C.
-    input.select();
-    if (!document.execCommand('copy')) throw new Error('Copy it by hand: the link is selected.');
-  }
-  notify('Link copied.');
-}
-
 export function init() {
   onSubmit($('#chat-share-form'), 'Share conversation', async (form) => {
     const c = current;
@@ -142,7 +129,7 @@ export function init() {
     notify(`Link made${link.has_password ? ' (with a password)' : ''}: copy it now, it is not shown again.`);
     await loadLinks();
   });
-  $('#chat-link-copy').addEventListener('click', (e) => guard('Copy link', copyLink, e.currentTarget));
+  $('#chat-link-copy').addEventListener('click', (e) => guard('Copy link', () => copyFromInput($('#chat-link-url')), e.currentTarget));
 }
 
 export function reset() {

@@ -3,7 +3,7 @@
 // upload links), shares by me and with me.
 import * as api from './api.js';
 import { currentUser } from './auth.js';
-import { $, el, guard, notify, onSubmit, formatBytes, formatTime } from './ui.js';
+import { $, el, guard, notify, onSubmit, formatBytes, formatTime, isoOf, copyFromInput } from './ui.js';
 
 const RESUMABLE_THRESHOLD = 16 * 1024 * 1024;  // larger files go through /api/v1/uploads
 let resumableAvailable = null;                 // unknown until first tried
@@ -116,7 +116,6 @@ function hideDetails() {
 // ---- share links -------------------------------------------------------------------------
 
 const linksUrl = (id, suffix = '') => `/api/v1/files/id/${encodeURIComponent(id)}/links${suffix}`;
-const isoOf = (local) => new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function clearNewLink() {
   newLinkFor = '';
@@ -168,18 +167,6 @@ async function loadLinks(node) {
         }, e.currentTarget),
       }, 'Revoke'))));
   }
-}
-
-async function copyLink() {
-  const input = $('#file-link-url');
-  try {
-    await navigator.clipboard.writeText(input.value);
-  } catch {
-    // No clipboard permission (plain http, some browsers): select it for Ctrl+C.
-    input.select();
-    if (!document.execCommand('copy')) throw new Error('Copy it by hand: the link is selected.');
-  }
-  notify('Link copied.');
 }
 
 async function createLink() {
@@ -364,7 +351,7 @@ export function init() {
     await refresh();
   });
   onSubmit($('#file-link-form'), 'Create link', createLink);
-  $('#file-link-copy').addEventListener('click', (e) => guard('Copy link', copyLink, e.currentTarget));
+  $('#file-link-copy').addEventListener('click', (e) => guard('Copy link', () => copyFromInput($('#file-link-url')), e.currentTarget));
   onSubmit($('#share-form'), 'Share', async (form) => {
     const data = new FormData(form);
     const body = {
@@ -372,7 +359,7 @@ export function init() {
       permissions: { read: data.has('read'), write: data.has('write'), reshare: data.has('reshare') },
     };
     const expires = data.get('expires');
-    if (expires) body.expires_at = new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z');
+    if (expires) body.expires_at = isoOf(expires);
     await api.post(`${filesUrl(selected.path)}/share`, body);
     notify(`Shared ${selected.path} with ${body.shared_with}.`);
     form.reset();

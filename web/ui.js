@@ -97,3 +97,18 @@ export function askFirst(container, { question, yesLabel, noLabel = 'Keep', cont
   container.append(box);
   box.querySelector('button').focus();
 }
+
+/** A datetime-local input's value as an ISO-8601 UTC timestamp (what Hub's expires_at takes). */
+export const isoOf = (local) => new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** Copies an input's text (a link shown once) to the clipboard, or selects it for Ctrl+C. */
+export async function copyFromInput(input) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    // No clipboard permission (plain http, some browsers): select it for Ctrl+C.
+    input.select();
+    if (!document.execCommand('copy')) throw new Error('Copy it by hand: the link is selected.');
+  }
+  notify('Link copied.');
+}

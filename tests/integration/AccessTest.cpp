@@ -75,33 +75,17 @@ protected:
         eve_ = addUser("eve");
     }
 
-    void TearDown() override {
-        if (HasFailure()) {
-            std::string err = server_.stderrText();
-            std::cerr << "hubd stderr (tail):\n" << err.substr(err.size() > 6000 ? err.size() - 6000 : 0) << "\n";
-        }
-    }
+    void TearDown() override { printServerLogOnFailure(server_); }
 
     User addUser(const std::string& name) { return signUp(server_, name); }
 
-    static Headers json(const User& u) {
-        Headers h = u.auth();
-        h["Content-Type"] = "application/json";
-        return h;
-    }
-
     // ---- advisors and chat ----------------------------------------------------------
 
-    std::string createAdvisor(const User& u, const std::string& name) {
-        auto r = server_.postJson("/api/v1/advisors",
-                                  R"({"name":")" + name + R"(","model":"m","gateway":"echo","messages":[]})", u.auth());
-        EXPECT_EQ(r.status, 200) << r.body;
-        return r.status == 200 ? r.object()->getValue<std::string>("id") : std::string("missing");
-    }
+    std::string createAdvisor(const User& u, const std::string& name) { return createEchoAdvisor(server_, u, name); }
     Response getAdvisor(const User& u, const std::string& id) const { return server_.get("/api/v1/advisors/" + id, u.auth()); }
     Response putAdvisor(const User& u, const std::string& id, const std::string& name) const {
         return server_.request("PUT", "/api/v1/advisors/" + id,
-                               R"({"name":")" + name + R"(","model":"m2","gateway":"echo","messages":[]})", json(u));
+                               R"({"name":")" + name + R"(","model":"m2","gateway":"echo","messages":[]})", u.json());
     }
     Response deleteAdvisor(const User& u, const std::string& id) const {
         return server_.request("DELETE", "/api/v1/advisors/" + id, "", u.auth());
@@ -162,7 +146,7 @@ protected:
         return r.object();
     }
     Response patchShare(const User& u, const std::string& id, const std::string& body) const {
-        return server_.request("PATCH", "/api/v1/shares/" + id, body, json(u));
+        return server_.request("PATCH", "/api/v1/shares/" + id, body, u.json());
     }
     Response deleteShare(const User& u, const std::string& id) const {
         return server_.request("DELETE", "/api/v1/shares/" + id, "", u.auth());
@@ -211,13 +195,13 @@ protected:
     }
     Response setRole(const User& u, const std::string& team, const User& member, const std::string& role) const {
         return server_.request("PATCH", "/api/v1/teams/" + team + "/members/" + member.id,
-                               R"({"role":")" + role + R"("})", json(u));
+                               R"({"role":")" + role + R"("})", u.json());
     }
     Response removeMember(const User& u, const std::string& team, const User& member) const {
         return server_.request("DELETE", "/api/v1/teams/" + team + "/members/" + member.id, "", u.auth());
     }
     Response renameTeam(const User& u, const std::string& team, const std::string& body) const {
-        return server_.request("PATCH", "/api/v1/teams/" + team, body, json(u));
+        return server_.request("PATCH", "/api/v1/teams/" + team, body, u.json());
     }
     Response deleteTeam(const User& u, const std::string& team) const {
         return server_.request("DELETE", "/api/v1/teams/" + team, "", u.auth());

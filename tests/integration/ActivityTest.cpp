@@ -53,31 +53,15 @@ protected:
         dave_ = addUser("dave");
     }
 
-    void TearDown() override {
-        if (HasFailure()) {
-            std::string err = server_.stderrText();
-            std::cerr << "hubd stderr (tail):\n" << err.substr(err.size() > 6000 ? err.size() - 6000 : 0) << "\n";
-        }
-    }
+    void TearDown() override { printServerLogOnFailure(server_); }
 
     User addUser(const std::string& name) { return signUp(server_, name); }
 
-    static Headers json(const User& u) {
-        Headers h = u.auth();
-        h["Content-Type"] = "application/json";
-        return h;
-    }
-
-    std::string createAdvisor(const User& u, const std::string& name) {
-        auto r = server_.postJson("/api/v1/advisors",
-                                  R"({"name":")" + name + R"(","model":"m","gateway":"echo","messages":[]})", u.auth());
-        EXPECT_EQ(r.status, 200) << r.body;
-        return r.status == 200 ? r.object()->getValue<std::string>("id") : std::string("missing");
-    }
+    std::string createAdvisor(const User& u, const std::string& name) { return createEchoAdvisor(server_, u, name); }
     Response putAdvisor(const User& u, const std::string& id, const std::string& name, const std::string& model = "m2") {
         return server_.request("PUT", "/api/v1/advisors/" + id,
                                R"({"name":")" + name + R"(","model":")" + model + R"(","gateway":"echo","messages":[]})",
-                               json(u));
+                               u.json());
     }
     Response share(const User& u, const std::string& advisorId, const std::string& principalType,
                    const std::string& principal, const std::string& role) {
@@ -234,7 +218,7 @@ TEST_F(ActivityTest, TeamMembersSeeTeamEventsAndResourcesSharedWithTheTeam) {
     ASSERT_EQ(created.status, 201) << created.body;
     std::string team = created.object()->getValue<std::string>("id");
     ASSERT_EQ(server_.postJson("/api/v1/teams/" + team + "/members", R"({"username":"bob"})", alice_.auth()).status, 201);
-    ASSERT_EQ(server_.request("PATCH", "/api/v1/teams/" + team + "/members/" + bob_.id, R"({"role":"admin"})", json(alice_))
+    ASSERT_EQ(server_.request("PATCH", "/api/v1/teams/" + team + "/members/" + bob_.id, R"({"role":"admin"})", alice_.json())
                   .status,
               200);
     std::string id = createAdvisor(alice_, "For the crew");
@@ -270,7 +254,7 @@ TEST_F(ActivityTest, SnippetChangesAreRecordedForTheirOwner) {
     ASSERT_EQ(r.status, 200) << r.body;
     std::string id = r.object()->getValue<std::string>("id");
     ASSERT_EQ(server_.request("PUT", "/api/v1/snippets/" + id,
-                              R"({"source_type":"notepad","source_name":"np","content":"# Other\nbody"})", json(alice_))
+                              R"({"source_type":"notepad","source_name":"np","content":"# Other\nbody"})", alice_.json())
                   .status,
               200);
     ASSERT_EQ(server_.request("DELETE", "/api/v1/snippets/" + id, "", alice_.auth()).status, 200);

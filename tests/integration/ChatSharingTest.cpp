@@ -50,21 +50,11 @@ protected:
         EXPECT_EQ(say(alice_, conversation_, "first question").status, 200);
     }
 
-    void TearDown() override {
-        if (HasFailure()) {
-            std::string err = server_.stderrText();
-            std::cerr << "hubd stderr (tail):\n" << err.substr(err.size() > 6000 ? err.size() - 6000 : 0) << "\n";
-        }
-    }
+    void TearDown() override { printServerLogOnFailure(server_); }
 
     User addUser(const std::string& name) { return signUp(server_, name); }
 
-    std::string createAdvisor(const User& u, const std::string& name) {
-        auto r = server_.postJson("/api/v1/advisors",
-                                  R"({"name":")" + name + R"(","model":"m","gateway":"echo","messages":[]})", u.auth());
-        EXPECT_EQ(r.status, 200) << r.body;
-        return r.status == 200 ? r.object()->getValue<std::string>("id") : std::string("missing");
-    }
+    std::string createAdvisor(const User& u, const std::string& name) { return createEchoAdvisor(server_, u, name); }
     std::string newConversation(const User& u, const std::string& advisorId) {
         auto r = server_.request("POST", "/api/v1/chat/advisor/" + advisorId + "/new", "", u.auth());
         EXPECT_EQ(r.status, 200) << r.body;

@@ -61,12 +61,7 @@ protected:
                   201);
     }
 
-    void TearDown() override {
-        if (HasFailure()) {
-            std::string err = server_.stderrText();
-            std::cerr << "hubd stderr (tail):\n" << err.substr(err.size() > 6000 ? err.size() - 6000 : 0) << "\n";
-        }
-    }
+    void TearDown() override { printServerLogOnFailure(server_); }
 
     User addUser(const std::string& name) { return signUp(server_, name); }
     Response addMember(const std::string& username, const std::string& role) const {

@@ -224,6 +224,10 @@ TEST_F(WorkspacesTest, ADeletedWorkspaceKeepsItsFilesForAnAdminToRestore) {
     ASSERT_EQ(restored.status, 200) << restored.body;
     EXPECT_EQ(wsRaw(dave_, ws, "keep.txt").body, "kept");
     EXPECT_EQ(wsRaw(bob_, ws, "keep.txt").body, "kept");  // members came back with it
+    // Every live workspace, for a server admin only.
+    EXPECT_EQ(server_.get("/api/v1/workspaces?all=true", dave_.auth()).status, 403);
+    auto all = arr(server_.get("/api/v1/workspaces?all=true", root_.auth()));
+    EXPECT_EQ(all->size(), 2u);  // "Archive" again, and "Other"
 }
 
 TEST_F(WorkspacesTest, ResumableUploadsIntoAWorkspaceBelongToItsWriters) {

@@ -2,6 +2,7 @@
 // and cheap password hashing, and users registered and signed in over the API.
 #pragma once
 
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +46,21 @@ inline SignedInUser signUp(const ServerProcess& server, const std::string& name)
     u.token = server.login(name);
     EXPECT_FALSE(u.token.empty()) << "login failed for " << name;
     return u;
+}
+
+/// An advisor of `u` on the echo provider; its id ("missing" when creating it failed).
+inline std::string createEchoAdvisor(const ServerProcess& server, const SignedInUser& u, const std::string& name) {
+    auto r = server.postJson("/api/v1/advisors",
+                             R"({"name":")" + name + R"(","model":"m","gateway":"echo","messages":[]})", u.auth());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.object()->getValue<std::string>("id") : std::string("missing");
+}
+
+/// After a failed test, the end of hubd's log helps more than the assertion alone.
+inline void printServerLogOnFailure(const ServerProcess& server) {
+    if (!::testing::Test::HasFailure()) return;
+    std::string err = server.stderrText();
+    std::cerr << "hubd stderr (tail):\n" << err.substr(err.size() > 6000 ? err.size() - 6000 : 0) << "\n";
 }
 
 }  // namespace hub::tests
