@@ -135,21 +135,17 @@ Poco::JSON::Array::Ptr changedFields(const Advisor& before, const Advisor& after
 
 void AdvisorStore::attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
                           std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access,
-                          std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAuth> auth) {
+                          std::shared_ptr<sdk::IActivity> activity) {
     db_ = std::move(db);
     clock_ = std::move(clock);
     events_ = std::move(events);
     access_ = std::move(access);
     activity_ = std::move(activity);
-    auth_ = std::move(auth);
 }
 
 std::optional<std::string> AdvisorStore::workspaceOfOwner(const std::string& ownerId) const {
-    static const std::string prefix = "workspace:";
-    if (!auth_ || ownerId.empty()) return std::nullopt;
-    auto u = auth_->findUserById(ownerId);
-    if (!u || u->role != "workspace" || u->username.rfind(prefix, 0) != 0) return std::nullopt;
-    return u->username.substr(prefix.size());
+    if (!access_ || ownerId.empty()) return std::nullopt;
+    return access_->workspaceOwning(ownerId);
 }
 
 sdk::IDatabase& AdvisorStore::db() const {

@@ -10,7 +10,6 @@
 #include "AdvisorLookup.h"
 #include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IActivity.h"
-#include "hub/sdk/services/IAuth.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 #include "hub/sdk/services/IEventBus.h"
@@ -29,7 +28,7 @@ public:
     /// `activity` may be null (a hubd without core.activity.v1): changes are then not recorded.
     void attach(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock,
                 std::shared_ptr<sdk::IEventBus> events, std::shared_ptr<sdk::IAccess> access,
-                std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAuth> auth);
+                std::shared_ptr<sdk::IActivity> activity);
 
     /// The workspace whose account `ownerId` is (accounts show as role "workspace", named
     /// "workspace:<id>"), or nullopt for a person.
@@ -72,7 +71,6 @@ private:
     std::shared_ptr<sdk::IEventBus> events_;
     std::shared_ptr<sdk::IAccess> access_;
     std::shared_ptr<sdk::IActivity> activity_;
-    std::shared_ptr<sdk::IAuth> auth_;
 };
 
 }  // namespace hub::plugins::advisors

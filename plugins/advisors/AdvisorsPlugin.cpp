@@ -68,8 +68,7 @@ void AdvisorsPlugin::start(sdk::PluginContext& ctx) {
     auth_ = ctx.services().require<sdk::IAuth>();
     store_->attach(ctx.services().require<sdk::IDatabase>(), ctx.services().require<sdk::IClock>(),
                    ctx.services().require<sdk::IEventBus>(), access_,
-                   ctx.services().find<sdk::IActivity>(),  // optional: advisors work without it
-                   auth_);
+                   ctx.services().find<sdk::IActivity>());  // optional: advisors work without it
     std::weak_ptr<AdvisorStore> store = store_;
     access_->addResourceType({"advisor", sdk::access::kAll, [store](const std::string& id) {
                                   std::optional<sdk::AccessResource> out;

@@ -402,7 +402,7 @@ void ChatPlugin::start(sdk::PluginContext& ctx) {
             links->forgetResource(s, kConversationType, id);
         },
         ctx.services().find<sdk::IActivity>(),  // optional: chats work without it
-        auth_);
+        access_);
     std::weak_ptr<ChatStore> weakStore = store_;
     access_->addResourceType({kConversationType, kConversationBits, [weakStore](const std::string& id) {
                                   std::optional<sdk::AccessResource> out;

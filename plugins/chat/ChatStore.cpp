@@ -46,20 +46,16 @@ Poco::JSON::Object::Ptr advisorDetails(const std::string& advisorId) {
 }  // namespace
 
 ChatStore::ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete,
-                     std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAuth> auth)
+                     std::shared_ptr<sdk::IActivity> activity, std::shared_ptr<sdk::IAccess> access)
     : db_(std::move(db)),
       clock_(std::move(clock)),
       onDelete_(std::move(onDelete)),
       activity_(std::move(activity)),
-      auth_(std::move(auth)) {}
+      access_(std::move(access)) {}
 
 std::optional<std::string> ChatStore::workspaceOfOwner(const std::string& ownerId) const {
-    // A workspace's account shows as role "workspace" and is named "workspace:<id>".
-    static const std::string prefix = "workspace:";
-    if (!auth_ || ownerId.empty()) return std::nullopt;
-    auto u = auth_->findUserById(ownerId);
-    if (!u || u->role != "workspace" || u->username.rfind(prefix, 0) != 0) return std::nullopt;
-    return u->username.substr(prefix.size());
+    if (!access_ || ownerId.empty()) return std::nullopt;
+    return access_->workspaceOwning(ownerId);
 }
 
 sdk::ActivityEntry ChatStore::entry(const std::string& action, const std::string& actorId, const Conversation& c,

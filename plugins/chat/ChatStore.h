@@ -11,7 +11,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "hub/sdk/services/IActivity.h"
-#include "hub/sdk/services/IAuth.h"
+#include "hub/sdk/services/IAccess.h"
 #include "hub/sdk/services/IClock.h"
 #include "hub/sdk/services/IDatabase.h"
 
@@ -73,7 +73,7 @@ public:
     /// `activity` may be null (changes are then not recorded); `auth` tells workspace accounts
     /// from people (null: every owner is a person).
     ChatStore(std::shared_ptr<sdk::IDatabase> db, std::shared_ptr<sdk::IClock> clock, OnDelete onDelete = {},
-              std::shared_ptr<sdk::IActivity> activity = nullptr, std::shared_ptr<sdk::IAuth> auth = nullptr);
+              std::shared_ptr<sdk::IActivity> activity = nullptr, std::shared_ptr<sdk::IAccess> access = nullptr);
 
     /// The workspace whose account `ownerId` is, or nullopt for a person.
     std::optional<std::string> workspaceOfOwner(const std::string& ownerId) const;
@@ -119,7 +119,7 @@ private:
     std::shared_ptr<sdk::IClock> clock_;
     OnDelete onDelete_;
     std::shared_ptr<sdk::IActivity> activity_;
-    std::shared_ptr<sdk::IAuth> auth_;
+    std::shared_ptr<sdk::IAccess> access_;
 };
 
 }  // namespace hub::plugins::chat

@@ -405,6 +405,7 @@ void FilesPlugin::recordActivity(const std::string& actorId, const std::string& 
     e.resourceId = f.id;
     e.resourceName = f.path;
     e.ownerId = f.userId;
+    e.workspaceId = access_->workspaceOwning(f.userId);
     e.details = details ? details : sdk::json::object();
     if (!f.isFolder() && !e.details->has("size")) e.details->set("size", f.size);
     try {

@@ -256,6 +256,7 @@ TEST_F(WorkspacesTest, ResumableUploadsIntoAWorkspaceBelongToItsWriters) {
     auto feed = server_.get("/api/v1/workspaces/" + ws + "/activity?type=file.created", carol_.auth());
     ASSERT_EQ(feed.status, 200) << feed.body;
     EXPECT_NE(feed.body.find("resumable_upload"), std::string::npos) << feed.body;
+    EXPECT_NE(feed.body.find("\"workspace_id\":\"" + ws + "\""), std::string::npos) << feed.body;
 }
 
 }  // namespace

@@ -90,6 +90,9 @@ public:
     std::vector<sdk::AccessGrant> grantsOnEach(const std::string& resourceType,
                                                const std::vector<std::string>& resourceIds) const override;
     std::vector<sdk::AccessGrant> grantsTo(const std::string& userId, const std::string& resourceType) const override;
+    std::optional<std::string> workspaceOwning(const std::string& ownerId) const override {
+        return workspaceOfAccount(ownerId);
+    }
 
     void removeResourceType(const std::string& name) override;
     /// Where grant and team changes are recorded (in their own transactions); null = nowhere.

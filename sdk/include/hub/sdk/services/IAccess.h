@@ -141,6 +141,9 @@ public:
     /// Live grants that reach the user (to them or to one of their teams) on resources of
     /// `resourceType`, oldest first: what sharedWith() sums up, with expiry and granter.
     virtual std::vector<AccessGrant> grantsTo(const std::string& userId, const std::string& resourceType) const = 0;
+    /// The workspace whose account `ownerId` is (the owner of everything made in a workspace),
+    /// or nullopt when a person owns it: for a plugin's activity entries and answers.
+    virtual std::optional<std::string> workspaceOwning(const std::string& ownerId) const = 0;
 };
 
 }  // namespace v1
